@@ -1,0 +1,57 @@
+"""What the review page tells the reader after a form submission.
+
+The form handler redirects (303) back to the page with a short code in the query string, never with
+free text: a crafted link must not be able to make our page say something we did not write.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from webui.phases import AWAITING_CONFIRMATION, attempt_count, latest_attempt, phase_of
+
+SUBMITTED = "submitted"  # query key: the number of attempts recorded before this submission
+RESULT = "result"  # query key: why a submission was refused before it reached the orchestration
+
+REFUSALS: dict[str, str] = {
+    "acknowledge": "Tick the box to say that you have read the checks and understand that linking "
+                   "can't be undone.",
+    "invalid": "Type your name in the box before confirming.",
+    "unauthenticated": "You are not signed in. Sign in and open this page again.",
+    "forbidden": "Your account may not confirm this link: only the operator or a listed confirmer can.",
+    "not-found": "There is no such run.",
+    "conflict": "This run is no longer awaiting confirmation.",
+    "cross-site": "The confirmation did not come from this page, so it was ignored. Confirm here.",
+    "failed": "The confirmation could not be submitted. Try again in a moment.",
+}
+_REFUSAL_OF_STATUS = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
+                      409: "conflict"}
+
+
+def refusal_for_status(status_code: int) -> str:
+    return _REFUSAL_OF_STATUS.get(status_code, "failed")
+
+
+def notice_for(query: Mapping[str, str], status: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(message, kind) for the review page, from the redirect's query and the current status."""
+    refusal = query.get(RESULT)
+    if refusal in REFUSALS:
+        return REFUSALS[refusal], "error"
+    before = _int(query.get(SUBMITTED))
+    if before is None:
+        return None, None
+    if attempt_count(status) > before:
+        attempt = latest_attempt(status) or {}
+        if attempt.get("accepted"):
+            return f"Confirmed by {attempt.get('by') or attempt.get('typedName')}. Setup is starting.", "success"
+        reason = attempt.get("reason") or "the name did not match"
+        return f"The name you typed was not accepted: {reason}.", "error"
+    if phase_of(status) == AWAITING_CONFIRMATION:
+        return "Your confirmation was received and is being checked.", "pending"
+    return None, None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None

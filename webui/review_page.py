@@ -1,0 +1,411 @@
+"""The review page: what an administrator reads before confirming an irreversible link, and the
+progress of the run afterwards.
+
+Every value from the status document is untrusted text (display names, remediation, evidence come
+from Microsoft services and from callers): all of it goes through `_text`, and markup is
+only ever built from literals in this module.
+"""
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping
+
+from webui.assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
+from webui.phases import (
+    AWAITING_CONFIRMATION, Step, is_running, latest_attempt, phase_of, timeline_steps,
+)
+
+MESSAGE_KINDS = ("info", "success", "error", "pending")
+RUNNING_REFRESH_SECONDS = 5
+PENDING_REFRESH_SECONDS = 1
+
+_OUTCOME_LABELS = {
+    "passed": "\u2714 Passed", "failed": "\u2716 Failed", "warning": "\u26a0 Warning",
+    "error": "\u2716 Could not check",
+}
+_STEP_STATE_LABELS = {
+    "done": "\u2714 Done", "current": "\u25b6 In progress", "failed": "\u2716 Stopped",
+    "pending": "Not yet",
+}
+_REQUEST_FIELDS = (
+    ("lcsProjectId", "LCS project"),
+    ("lcsEnvironmentId", "Finance and operations environment (LCS)"),
+    ("powerPlatformEnvironmentId", "Power Platform environment to link"),
+    ("operator", "Operator"),
+    ("setupMode", "Setup mode"),
+    ("confirmationTimeout", "Confirmation timeout"),
+    ("correlationId", "Correlation id"),
+)
+_EVIDENCE_MAX_DEPTH = 4
+_DEFAULT_NOTICE = (
+    "Linking can't be undone. The finance and operations environment is briefly unavailable "
+    "while provisioning runs."
+)
+
+
+def render_review_page(
+    status: Mapping[str, Any],
+    *,
+    confirm_action_url: str,
+    message: str | None = None,
+    message_kind: str | None = None,
+) -> str:
+    """A complete HTML page for one run. The confirmation form appears only while the run awaits
+    confirmation; `message_kind` "pending" means a submission is being checked (the page then
+    refreshes soon even though the run waits)."""
+    phase = phase_of(status)
+    awaiting = phase == AWAITING_CONFIRMATION
+    kind = message_kind if message_kind in MESSAGE_KINDS else "info"
+    refresh = _refresh_seconds(status, message, kind)
+    body = [
+        _notice(message, kind),
+        _refresh_bar(refresh),
+        _progress_section(status),
+        _outcome_section(status),
+        _instructions_section(status),
+    ]
+    if awaiting:
+        body.append(_irreversible_section(status))
+    body += [_request_section(status), _checks_section(status)]
+    if awaiting:
+        body.append(_confirm_section(status, confirm_action_url, rejected=bool(message) and kind == "error"))
+    body.append(_history_section(status))
+    title = f"{_title_of(status)}: {phase}"
+    return _page(title, status, refresh, "".join(part for part in body if part))
+
+
+def render_not_found_page(instance_id: str) -> str:
+    content = (
+        "<section><p>There is no link or preflight run with the id "
+        f"<strong>{_text(instance_id)}</strong>. Check the address you were given.</p></section>"
+    )
+    return _page("No such run", {"instanceId": instance_id, "phase": "Unknown"}, None, content)
+
+
+def _page(title: str, status: Mapping[str, Any], refresh: int | None, content: str) -> str:
+    head_refresh = (
+        f'<noscript><meta http-equiv="refresh" content="{refresh}"></noscript>' if refresh else ""
+    )
+    body_attr = f' data-refresh-seconds="{refresh}"' if refresh else ""
+    script = f"<script>{SCRIPT}</script>" if refresh else ""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_text(CONTENT_SECURITY_POLICY)}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"{head_refresh}"
+        f"<title>{_text(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+        f"<body{body_attr}>\n"
+        '<a class="skip" href="#main">Skip to content</a>\n'
+        "<header>"
+        '<p class="eyebrow">Link a finance and operations environment to an existing Dataverse '
+        "environment</p>"
+        f"<h1>{_text(_title_of(status))}</h1>"
+        f'<p class="phase">Phase: <strong id="phase">{_text(phase_of(status))}</strong></p>'
+        "</header>\n"
+        f'<main id="main">\n{content}\n</main>\n'
+        f"<footer><p>Run <code>{_text(status.get('instanceId') or '')}</code>"
+        f"{_updated(status)}</p></footer>\n"
+        f"{script}</body>\n</html>\n"
+    )
+
+
+def _title_of(status: Mapping[str, Any]) -> str:
+    if status.get("phase") == "Unknown":
+        return "No such run"
+    if status.get("kind") == "preflight":
+        return "Preflight checks"
+    if status.get("phase") == AWAITING_CONFIRMATION:
+        return "Review and confirm the link"
+    return "Link status"
+
+
+def _updated(status: Mapping[str, Any]) -> str:
+    updated = status.get("lastUpdatedTime")
+    return f", last updated {_time(updated)}" if updated else ""
+
+
+def _refresh_seconds(status: Mapping[str, Any], message: str | None, kind: str) -> int | None:
+    if message and kind == "pending":
+        return PENDING_REFRESH_SECONDS
+    return RUNNING_REFRESH_SECONDS if is_running(status) else None
+
+
+def _notice(message: str | None, kind: str) -> str:
+    if not message:
+        return ""
+    # Errors interrupt (alert); everything else is announced politely (status).
+    role = "alert" if kind == "error" else "status"
+    css = "pending-submission" if kind == "pending" else kind
+    return (
+        f'<div class="notice {css}" role="{role}" id="notice"><p>{_text(message)}</p></div>\n'
+    )
+
+
+def _refresh_bar(refresh: int | None) -> str:
+    if not refresh:
+        return ""
+    return (
+        '<p class="refresh">This page refreshes itself every '
+        f"{refresh} second{'s' if refresh != 1 else ''} while the run is in progress. "
+        '<a href="">Refresh now</a>. '
+        '<input type="checkbox" id="pause-refresh"> '
+        '<label for="pause-refresh">Pause automatic refresh</label></p>\n'
+    )
+
+
+def _progress_section(status: Mapping[str, Any]) -> str:
+    items = "".join(_step_item(step) for step in timeline_steps(status))
+    return (
+        '<section aria-labelledby="h-progress"><h2 id="h-progress">Progress</h2>'
+        f'<ol class="timeline">{items}</ol></section>\n'
+    )
+
+
+def _step_item(step: Step) -> str:
+    # The state is written out in words, never carried by colour alone.
+    when = f'<span class="when">{_time(step.at)}</span>' if step.at else ""
+    detail = f'<span class="detail">{_text(step.detail)}</span>' if step.detail else ""
+    current = ' aria-current="step"' if step.state == "current" else ""
+    return (
+        f'<li class="step" data-step="{_text(step.key)}" data-state="{_text(step.state)}"{current}>'
+        f"<h3>{_text(step.label)}</h3>"
+        f'<span class="badge {_text(step.state)}">{_text(_STEP_STATE_LABELS[step.state])}</span>'
+        f"{when}{detail}</li>"
+    )
+
+
+def _outcome_section(status: Mapping[str, Any]) -> str:
+    outcome = _mapping(status.get("outcome"))
+    if not outcome:
+        return ""
+    facts = [("Result", outcome.get("result")), ("Message", outcome.get("message")),
+             ("Completed", _time(outcome.get("completedAt")))]
+    disconnected = _mapping(outcome.get("disconnectedEnvironment"))
+    if disconnected:
+        facts.append(("Disconnected initial environment", _environment_text(disconnected)))
+    linked = _mapping(outcome.get("linkedEnvironment"))
+    if linked:
+        facts.append(("Linked environment", _evidence(linked, 0)))
+    if outcome.get("recommendation"):
+        facts.append(("Recommendation", outcome["recommendation"]))
+    return (
+        '<section aria-labelledby="h-outcome"><h2 id="h-outcome">Outcome</h2>'
+        f"{_facts(facts, markup_keys={'Completed', 'Linked environment'})}</section>\n"
+    )
+
+
+def _instructions_section(status: Mapping[str, Any]) -> str:
+    steps = status.get("operatorInstructions") or []
+    if not steps or phase_of(status) not in ("StartingSetup", "Provisioning"):
+        return ""
+    items = "".join(f"<li>{_text(step)}</li>" for step in steps)
+    return (
+        '<section aria-labelledby="h-instructions"><h2 id="h-instructions">What to do in '
+        f"Lifecycle Services</h2><ol>{items}</ol></section>\n"
+    )
+
+
+def _irreversible_section(status: Mapping[str, Any]) -> str:
+    notice = status.get("irreversibilityNotice") or _DEFAULT_NOTICE
+    initial = _mapping(status.get("initialEnvironment"))
+    if initial:
+        initial_text = (
+            "The initial Power Platform environment that will be disconnected from this finance "
+            f"and operations environment is <strong>{_text(_environment_text(initial))}</strong>. "
+            "Write it down: it stays in the tenant and you may want to delete or reuse it."
+        )
+    else:
+        initial_text = (
+            "No initial Power Platform environment is connected to this finance and operations "
+            "environment, so none will be disconnected."
+        )
+    return (
+        '<section class="irreversible" aria-labelledby="h-irreversible">'
+        '<h2 id="h-irreversible">This action can\'t be undone</h2>'
+        f'<p id="irreversibility-notice">{_text(notice)}</p>'
+        f'<p id="initial-environment">{initial_text}</p></section>\n'
+    )
+
+
+def _request_section(status: Mapping[str, Any]) -> str:
+    request = _mapping(status.get("request"))
+    facts = [(label, request.get(key)) for key, label in _REQUEST_FIELDS
+             if request.get(key) not in (None, "")]
+    operator_name = status.get("operatorDisplayName")
+    if operator_name:
+        facts.insert(4, ("Operator name", operator_name))
+    content = _facts(facts) if facts else "<p>The request is not available.</p>"
+    return (
+        '<section aria-labelledby="h-request"><h2 id="h-request">Request</h2>'
+        f"{content}</section>\n"
+    )
+
+
+def _checks_section(status: Mapping[str, Any]) -> str:
+    checks = [c for c in status.get("checks") or [] if isinstance(c, Mapping)]
+    if not checks:
+        summary = "<p>The checks are still running.</p>" if is_running(status) else (
+            "<p>No checks were recorded.</p>")
+        return (
+            '<section aria-labelledby="h-checks"><h2 id="h-checks">Checks</h2>'
+            f"{summary}</section>\n"
+        )
+    counts: dict[str, int] = {}
+    for check in checks:
+        counts[str(check.get("outcome"))] = counts.get(str(check.get("outcome")), 0) + 1
+    summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+    items = "".join(_check_item(index, check) for index, check in enumerate(checks))
+    return (
+        '<section aria-labelledby="h-checks"><h2 id="h-checks">Checks</h2>'
+        f'<p id="checks-summary">{len(checks)} checks: {_text(summary)}.</p>'
+        f'<ol class="checks">{items}</ol></section>\n'
+    )
+
+
+def _check_item(index: int, check: Mapping[str, Any]) -> str:
+    outcome = str(check.get("outcome") or "error")
+    label = _OUTCOME_LABELS.get(outcome, outcome)
+    heading_id = f"check-{index}"
+    parts = [
+        f'<li class="check" data-check-id="{_text(check.get("id") or "")}" '
+        f'data-outcome="{_text(outcome)}"><article aria-labelledby="{heading_id}">'
+        f'<div class="check-head"><h3 id="{heading_id}">{_text(check.get("title") or check.get("id"))}'
+        f'</h3><span class="badge {_text(outcome)}">{_text(label)}</span></div>'
+    ]
+    if check.get("detail"):
+        parts.append(f'<p class="detail">{_text(check["detail"])}</p>')
+    if check.get("remediation") and outcome != "passed":
+        parts.append(
+            f'<p class="remediation"><span class="label">How to fix:</span> '
+            f'{_text(check["remediation"])}</p>'
+        )
+    evidence = check.get("evidence")
+    if evidence:
+        parts.append(
+            "<details><summary>Evidence</summary>"
+            f'<div class="evidence">{_evidence(evidence, 0)}</div></details>'
+        )
+    parts.append("</article></li>")
+    return "".join(parts)
+
+
+def _confirm_section(status: Mapping[str, Any], action_url: str, *, rejected: bool) -> str:
+    confirmation = _mapping(status.get("confirmation"))
+    name = status.get("operatorDisplayName")
+    who = (
+        f"Type the operator's name, <strong>{_text(name)}</strong>, exactly as shown."
+        if name else "Type your name as it appears in your account."
+    )
+    expires = confirmation.get("expiresAt")
+    expiry = f" If nobody confirms by {_time(expires)}, the run stops." if expires else ""
+    last = latest_attempt(status)
+    last_text = ""
+    if last:
+        verdict = "accepted" if last.get("accepted") else "not accepted"
+        reason = f": {_text(last.get('reason'))}" if last.get("reason") and not last.get("accepted") else ""
+        last_text = (
+            f'<p id="last-attempt">Last attempt {_time(last.get("at"))} by '
+            f"{_text(last.get('by') or 'unknown')}, typed name "
+            f"\u201c{_text(last.get('typedName') or '')}\u201d: {verdict}{reason}.</p>"
+        )
+    initial = _mapping(status.get("initialEnvironment"))
+    acknowledgement = "I have read every check and I understand that linking can't be undone"
+    if initial:
+        acknowledgement += f" and that {_environment_text(initial)} will be disconnected"
+    invalid = ' aria-invalid="true"' if rejected else ""
+    described = "confirm-help notice" if rejected else "confirm-help"
+    return (
+        '<section aria-labelledby="h-confirm"><h2 id="h-confirm">Confirm</h2>'
+        f'<form class="confirm" method="post" action="{_text(action_url)}">'
+        "<fieldset><legend>Confirm the link</legend>"
+        f'<p id="confirm-help">{who} Only the operator or a listed confirmer can confirm.{expiry}</p>'
+        f"{last_text}"
+        '<div class="field check">'
+        '<input type="checkbox" id="acknowledge" name="acknowledge" value="yes" required>'
+        f'<label for="acknowledge">{_text(acknowledgement)}.</label></div>'
+        '<div class="field text"><label for="typedName">Your name</label>'
+        '<input type="text" id="typedName" name="typedName" required maxlength="200" '
+        f'autocomplete="name" spellcheck="false" aria-describedby="{described}"{invalid}></div>'
+        '<button type="submit">Confirm and start setup</button>'
+        "</fieldset></form></section>\n"
+    )
+
+
+def _history_section(status: Mapping[str, Any]) -> str:
+    entries = [e for e in status.get("timeline") or [] if isinstance(e, Mapping)]
+    if not entries:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_text(e.get('phase'))}</td><td>{_time(e.get('at'))}</td></tr>" for e in entries
+    )
+    return (
+        '<section aria-labelledby="h-history"><h2 id="h-history">History</h2>'
+        '<table class="history" aria-labelledby="h-history">'
+        '<thead><tr><th scope="col">Phase</th><th scope="col">Since</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></section>\n"
+    )
+
+
+def _facts(facts: Iterable[tuple[str, Any]], markup_keys: frozenset[str] | set[str] = frozenset()) -> str:
+    rows = []
+    for label, value in facts:
+        if value in (None, ""):
+            continue
+        shown = value if label in markup_keys else _text(value)
+        rows.append(f"<dt>{_text(label)}</dt><dd>{shown}</dd>")
+    return f'<dl class="facts">{"".join(rows)}</dl>'
+
+
+def _evidence(value: Any, depth: int) -> str:
+    if depth >= _EVIDENCE_MAX_DEPTH:
+        return f"<code>{_text(json.dumps(value, default=str))}</code>"
+    if isinstance(value, Mapping):
+        if not value:
+            return "none"
+        rows = "".join(
+            f"<dt>{_text(key)}</dt><dd>{_evidence(item, depth + 1)}</dd>" for key, item in value.items()
+        )
+        return f"<dl>{rows}</dl>"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "none"
+        return "<ul>" + "".join(f"<li>{_evidence(item, depth + 1)}</li>" for item in value) + "</ul>"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "\u2014"
+    return _text(value)
+
+
+def _environment_text(environment: Mapping[str, Any]) -> str:
+    name, env_id = environment.get("displayName"), environment.get("id")
+    if name and env_id:
+        return f"{name} ({env_id})"
+    return str(name or env_id or "an unnamed environment")
+
+
+def _time(value: Any) -> str:
+    """A <time> element with a readable UTC rendering; unparseable values are shown as given."""
+    if not value:
+        return ""
+    raw = str(value)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return _text(raw)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    shown = moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f'<time datetime="{_text(raw)}">{shown}</time>'
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
