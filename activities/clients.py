@@ -1,0 +1,30 @@
+"""The activities' way to the service clients, and how a client failure becomes a fact error.
+
+The clients module is imported on first use, not when the app loads: it pulls in azure-identity
+and msal, which cost cold-start time on a Consumption plan.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from domain.facts import FactError, FactResult
+from services.errors import ServiceError
+
+
+def clients():
+    from services.clients import get_clients
+    return get_clients()
+
+
+def fact_error(exc: ServiceError) -> FactError:
+    return FactError(service=exc.service, operation=exc.operation, message=exc.message, status=exc.status,
+                     code=exc.code, remedy=getattr(exc, "remedy", None))
+
+
+def gather(name: str, fetch: Callable[[], Any]) -> dict[str, Any]:
+    """Run one fact fetch; a service failure (after the HTTP policy's retries) becomes the fact's error."""
+    try:
+        return FactResult(name, value=fetch()).to_json()
+    except ServiceError as exc:
+        return FactResult(name, error=fact_error(exc)).to_json()

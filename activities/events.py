@@ -1,0 +1,23 @@
+"""Phase events for other systems, on the `link-events` queue.
+
+Sent at least once: an activity can run again after a host crash, so consumers dedupe on
+(instanceId, type, at).
+"""
+
+import json
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from activities import names
+
+EVENTS_QUEUE = "link-events"
+
+bp = df.Blueprint()
+
+
+@bp.function_name(names.PUBLISH_EVENT)
+@bp.activity_trigger(input_name="event")
+@bp.queue_output(arg_name="message", queue_name=EVENTS_QUEUE, connection="AzureWebJobsStorage")
+def publish_event(event: dict, message: func.Out[str]) -> None:
+    message.set(json.dumps(event, separators=(",", ":")))

@@ -1,0 +1,31 @@
+"""The phases a link goes through, and the event type announcing each."""
+
+VALIDATING = "Validating"
+VALIDATION_FAILED = "ValidationFailed"
+VALIDATED = "Validated"  # preflight only: every check passed, nothing changed
+AWAITING_CONFIRMATION = "AwaitingConfirmation"
+STARTING_SETUP = "StartingSetup"
+PROVISIONING = "Provisioning"
+VERIFYING = "Verifying"
+LINKED = "Linked"
+CANCELLED = "Cancelled"
+CONFIRMATION_EXPIRED = "ConfirmationExpired"
+PROVISIONING_FAILED = "ProvisioningFailed"
+PROVISIONING_TIMED_OUT = "ProvisioningTimedOut"
+FAILED = "Failed"
+
+FINAL_PHASES = frozenset({VALIDATION_FAILED, VALIDATED, LINKED, CANCELLED, CONFIRMATION_EXPIRED,
+                          PROVISIONING_FAILED, PROVISIONING_TIMED_OUT, FAILED})
+# Phases after which a new request for the same environment may start a fresh run: nothing irreversible
+# happened in them.
+RESTARTABLE_PHASES = frozenset({VALIDATION_FAILED, CANCELLED, CONFIRMATION_EXPIRED})
+# Phases in which setup has not started yet, so a cancel is still possible.
+CANCELLABLE_PHASES = frozenset({VALIDATING, AWAITING_CONFIRMATION})
+ALL_PHASES = (VALIDATING, VALIDATION_FAILED, VALIDATED, AWAITING_CONFIRMATION, STARTING_SETUP, PROVISIONING,
+              VERIFYING, LINKED, CANCELLED, CONFIRMATION_EXPIRED, PROVISIONING_FAILED, PROVISIONING_TIMED_OUT, FAILED)
+
+
+def event_type(phase: str) -> str:
+    """`AwaitingConfirmation` -> `link.awaiting-confirmation`."""
+    kebab = "".join(f"-{c.lower()}" if c.isupper() else c for c in phase).lstrip("-")
+    return f"link.{kebab}"

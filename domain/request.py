@@ -1,0 +1,144 @@
+"""The link request: what a person or another system asks for, parsed strictly.
+
+An irreversible action deserves strict input: unknown fields are refused (a misspelt field must
+not silently fall back to a default), and every problem is reported at once, by field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+from domain.durations import format_duration, parse_duration
+
+SETUP_MODES = ("lcs-api", "operator")
+MIN_CONFIRMATION_TIMEOUT = timedelta(minutes=15)
+MAX_CONFIRMATION_TIMEOUT = timedelta(days=30)
+MAX_CORRELATION_ID = 200
+MAX_PROJECT_ID = 2**31 - 1
+MAX_UPN_LENGTH = 113  # Entra's limit for a userPrincipalName
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_UPN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+FIELDS = ("lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId", "operator", "setupMode",
+          "confirmationTimeout", "correlationId")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class InvalidRequest(ValueError):
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+
+@dataclass(frozen=True)
+class LinkRequest:
+    lcsProjectId: int
+    lcsEnvironmentId: str
+    powerPlatformEnvironmentId: str
+    operator: str
+    setupMode: str
+    confirmationTimeout: str
+    correlationId: str | None = None
+
+    @property
+    def instance_id(self) -> str:
+        return link_instance_id(self.lcsEnvironmentId)
+
+    @property
+    def confirmation_timeout(self) -> timedelta:
+        return parse_duration(self.confirmationTimeout)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "LinkRequest":
+        return cls(**{k: data.get(k) for k in FIELDS})
+
+
+def normalize_guid(value: str) -> str:
+    """Lower case with dashes: LCS writes ids both with and without dashes, even in one answer."""
+    hex_digits = value.replace("-", "").lower()
+    return "-".join((hex_digits[:8], hex_digits[8:12], hex_digits[12:16], hex_digits[16:20], hex_digits[20:]))
+
+
+def is_guid(value: Any) -> bool:
+    return isinstance(value, str) and bool(_GUID.match(value))
+
+
+def link_instance_id(lcs_environment_id: str) -> str:
+    return f"link-{normalize_guid(lcs_environment_id)}"
+
+
+def parse_link_request(body: Any, *, default_setup_mode: str, default_confirmation_timeout: str) -> LinkRequest:
+    """Validate a decoded JSON body; raise InvalidRequest naming every bad field."""
+    if not isinstance(body, dict):
+        raise InvalidRequest([FieldError("(body)", "must be a JSON object")])
+    errors = [FieldError(name, "is not a known field") for name in body if name not in FIELDS]
+
+    def require(name: str) -> Any:
+        if body.get(name) is None:
+            errors.append(FieldError(name, "is required"))
+        return body.get(name)
+
+    project_id = require("lcsProjectId")
+    if project_id is not None and (type(project_id) is not int or not 0 < project_id <= MAX_PROJECT_ID):
+        errors.append(FieldError("lcsProjectId", "must be a positive integer (a JSON number), the LCS project id"))
+
+    guids = {}
+    for name in ("lcsEnvironmentId", "powerPlatformEnvironmentId"):
+        value = require(name)
+        if value is not None and not is_guid(value):
+            errors.append(FieldError(name, "must be a GUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6"))
+        guids[name] = value
+
+    operator = require("operator")
+    if operator is not None and (not isinstance(operator, str) or len(operator) > MAX_UPN_LENGTH
+                                 or not _UPN.match(operator)):
+        errors.append(FieldError("operator", "must be the operator's user principal name, e.g. admin@contoso.onmicrosoft.com"))
+
+    setup_mode = body.get("setupMode", default_setup_mode)
+    if setup_mode not in SETUP_MODES:
+        errors.append(FieldError("setupMode", f"must be one of {', '.join(SETUP_MODES)}"))
+
+    timeout_text = body.get("confirmationTimeout", default_confirmation_timeout)
+    timeout_error = _confirmation_timeout_error(timeout_text)
+    if timeout_error:
+        errors.append(FieldError("confirmationTimeout", timeout_error))
+
+    correlation_id = body.get("correlationId")
+    if correlation_id is not None and (not isinstance(correlation_id, str) or len(correlation_id) > MAX_CORRELATION_ID):
+        errors.append(FieldError("correlationId", f"must be text of at most {MAX_CORRELATION_ID} characters"))
+
+    if errors:
+        raise InvalidRequest(errors)
+    return LinkRequest(
+        lcsProjectId=project_id,
+        lcsEnvironmentId=normalize_guid(guids["lcsEnvironmentId"]),
+        powerPlatformEnvironmentId=normalize_guid(guids["powerPlatformEnvironmentId"]),
+        operator=operator,
+        setupMode=setup_mode,
+        confirmationTimeout=format_duration(parse_duration(timeout_text)),
+        correlationId=correlation_id,
+    )
+
+
+def _confirmation_timeout_error(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be an ISO 8601 duration such as P3D"
+    try:
+        duration = parse_duration(value)
+    except ValueError as exc:
+        return str(exc)
+    if not MIN_CONFIRMATION_TIMEOUT <= duration <= MAX_CONFIRMATION_TIMEOUT:
+        return "must be between PT15M and P30D"
+    return None

@@ -1,0 +1,16 @@
+"""The Functions app: it creates the app and registers each module's blueprint, nothing else."""
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from activities.events import bp as events
+from activities.facts import bp as facts
+from activities.setup import bp as setup
+from orchestrators.link_environment import bp as link_environment
+from orchestrators.preflight import bp as preflight
+from triggers.http_api import bp as http_api
+from triggers.queue_intake import bp as queue_intake
+
+app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
+for blueprint in (http_api, queue_intake, link_environment, preflight, facts, setup, events):
+    app.register_functions(blueprint)

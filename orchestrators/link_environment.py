@@ -1,0 +1,252 @@
+"""The link orchestration: validate -> confirm -> start setup once -> monitor -> verify.
+
+Deterministic by construction: the clock is `context.current_utc_datetime`, settings arrive in the
+input, and every call to the outside world is an activity. Nothing irreversible happens before an
+accepted confirmation, and the setup activity reads the integration state before it acts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Generator
+
+import azure.durable_functions as df
+
+from activities import names as activity
+from domain import phases
+from domain import facts as F
+from domain.checks import REVALIDATED_CHECKS, validation_passed
+from domain.names import names_match
+from domain.polling import next_poll_at
+from domain.request import LinkRequest
+from orchestrators.link_state import enter_phase, iso, new_state, operator_instructions, record_attempt
+from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT, RunOptions
+from orchestrators.validation import ACTIVITY_RETRY, checks_to_json, validate
+
+bp = df.Blueprint()
+
+DISCONNECTED_RECOMMENDATION = (
+    "The initial Power Platform environment was disconnected from finance and operations. Keep it or delete it on "
+    "purpose: kept, it has no Dataverse database, so dual-write, virtual tables and Export to Data Lake can't use it."
+)
+
+
+@bp.orchestration_trigger(context_name="context")
+def link_environment(context: df.DurableOrchestrationContext):
+    return (yield from LinkRun(context, context.get_input()).execute())
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class LinkRun:
+    def __init__(self, context: df.DurableOrchestrationContext, data: dict[str, Any]):
+        self.context = context
+        self.request = LinkRequest.from_dict(data["request"])
+        self.options = RunOptions.from_json(data["options"])
+        carried = data.get("carry")
+        self.state = carried or new_state("link", self.request, self.options.links, self.now)
+        self.state.setdefault("previousRuns", data.get("previousRuns") or [])
+        self.initial_environment: dict[str, Any] | None = self.state["initialEnvironment"]
+
+    @property
+    def now(self) -> datetime:
+        return self.context.current_utc_datetime.replace(tzinfo=None)
+
+    def execute(self) -> Generator[Any, Any, dict[str, Any]]:
+        try:
+            if self.state["provisioning"] is not None:
+                return (yield from self.monitor())  # resumed by continue-as-new
+            return (yield from self.validate_confirm_and_set_up())
+        except Exception as exc:  # an activity failed even after its retries: end clearly, never hang
+            return (yield from self.finish(phases.FAILED, f"The run stopped on an unexpected error: {exc}"))
+
+    # -- phases -------------------------------------------------------------------------------
+
+    def validate_confirm_and_set_up(self):
+        self.show()
+        yield from self.publish(phases.VALIDATING)
+        facts, results = yield from validate(self.context, self.request)
+        self.remember_validation(facts, results)
+        if not validation_passed(results):
+            return (yield from self.finish(phases.VALIDATION_FAILED, "One or more prerequisites are not met.",
+                                           checks=self.failed_check_ids()))
+
+        decision, detail = yield from self.await_confirmation()
+        if decision == "expired":
+            return (yield from self.finish(phases.CONFIRMATION_EXPIRED,
+                                           "Nobody confirmed before the deadline; nothing was changed."))
+        if decision == "cancelled":
+            return (yield from self.finish(phases.CANCELLED, "Cancelled before setup; nothing was changed.",
+                                           reason=(detail or {}).get("reason"), by=(detail or {}).get("by")))
+
+        if self.now - _parse_time(self.state["validatedAt"]) > timedelta(seconds=self.options.revalidate_after_seconds):
+            facts, results = yield from validate(self.context, self.request, REVALIDATED_CHECKS)
+            self.remember_validation(facts, results, partial=True)
+            if not validation_passed(results):
+                return (yield from self.finish(phases.VALIDATION_FAILED,
+                                               "A prerequisite changed between validation and confirmation.",
+                                               checks=self.failed_check_ids()))
+
+        self.enter(phases.STARTING_SETUP)
+        yield from self.publish(phases.STARTING_SETUP)
+        if self.request.setupMode == "lcs-api":
+            started = yield self.context.call_activity_with_retry(
+                activity.START_SETUP, ACTIVITY_RETRY,
+                {"request": self.request.to_dict(), "confirmedBy": self.state["confirmation"]["typedName"]})
+            if started["outcome"] == "conflict":
+                return (yield from self.finish(phases.FAILED, started["message"]))
+            self.begin_provisioning(started.get("setupActivityId"))
+            yield from self.publish(phases.PROVISIONING)
+        else:
+            self.state["operatorInstructions"] = operator_instructions(self.request)
+            self.state["provisioning"] = self.progress(anchor=self.now, started=False)
+        return (yield from self.monitor())
+
+    def await_confirmation(self) -> Generator[Any, Any, tuple[str, dict[str, Any] | None]]:
+        expires_at = _parse_time(self.state["startedAt"]) + self.request.confirmation_timeout
+        self.state["confirmation"] = {"expiresAt": iso(expires_at), "attempts": [], "confirmedBy": None,
+                                      "confirmedAt": None, "typedName": None}
+        self.enter(phases.AWAITING_CONFIRMATION)
+        yield from self.publish(phases.AWAITING_CONFIRMATION, {
+            "reviewUrl": self.options.links.get("review"), "statusUrl": self.options.links.get("self"),
+            "expiresAt": iso(expires_at), "operator": self.request.operator})
+
+        # One cancel waiter and one deadline for the whole wait; a new confirm waiter per attempt.
+        cancel = self.context.wait_for_external_event(CANCEL_EVENT)
+        deadline = self.context.create_timer(expires_at)
+        while True:
+            confirm = self.context.wait_for_external_event(CONFIRM_EVENT)
+            winner = yield self.context.task_any([confirm, cancel, deadline])
+            if winner is deadline:
+                return "expired", None
+            if winner is cancel:
+                deadline.cancel()
+                return "cancelled", cancel.result
+            attempt = confirm.result or {}
+            typed = str(attempt.get("typedName") or "")
+            accepted = names_match(typed, self.state["operatorDisplayName"] or "")
+            record_attempt(self.state, {
+                "at": iso(self.now), "typedName": typed, "by": attempt.get("by"), "accepted": accepted,
+                "reason": None if accepted else "The typed name does not match the operator's display name."})
+            if accepted:
+                deadline.cancel()
+                self.state["confirmation"].update(confirmedBy=attempt.get("by"), confirmedAt=iso(self.now),
+                                                  typedName=typed)
+                return "confirmed", attempt
+            self.show()
+
+    def monitor(self):
+        progress = self.state["provisioning"]
+        deadline = _parse_time(progress["deadline"])
+        polls_this_execution = 0
+        while True:
+            if polls_this_execution >= self.options.max_polls_per_execution:
+                # Keep each execution's history short: carry the state into a fresh one.
+                self.context.continue_as_new({"request": self.request.to_dict(), "options": self.options.to_json(),
+                                              "carry": self.state})
+                return self.state
+            due = next_poll_at(_parse_time(progress["anchor"]), self.now, deadline, self.options.poll_schedule,
+                               progress.get("retryAfterSeconds"))
+            progress["nextCheckAt"] = iso(due)
+            self.show()
+            yield self.context.create_timer(due)
+            reading = yield self.context.call_activity_with_retry(
+                activity.READ_PROVISIONING, ACTIVITY_RETRY, {"request": self.request.to_dict()})
+            polls_this_execution += 1
+            progress.update(polls=progress["polls"] + 1, lastState=reading["state"], lastPhase=reading.get("phase"),
+                            lastCheckedAt=iso(self.now), retryAfterSeconds=reading.get("retryAfterSeconds"))
+            if reading["state"] == "Failed":
+                return (yield from self.finish(phases.PROVISIONING_FAILED,
+                                               reading.get("message") or "Provisioning failed."))
+            if reading["state"] == "Succeeded":
+                return (yield from self.verify())
+            if reading["state"] == "InProgress" and not progress["started"]:
+                self.begin_provisioning(reading.get("setupActivityId"))
+                progress = self.state["provisioning"]
+                yield from self.publish(phases.PROVISIONING)
+            if self.now >= deadline:
+                return (yield from self.finish(phases.PROVISIONING_TIMED_OUT,
+                                               f"Provisioning did not finish by {iso(deadline)}. It may still be "
+                                               "running: check the Power Platform Integration FastTab in LCS."))
+
+    def verify(self):
+        self.enter(phases.VERIFYING)
+        yield from self.publish(phases.VERIFYING)
+        for attempt in range(self.options.verify_attempts):
+            result = yield self.context.call_activity_with_retry(
+                activity.VERIFY_LINK, ACTIVITY_RETRY, {"request": self.request.to_dict()})
+            if result["verified"]:
+                return (yield from self.finish(
+                    phases.LINKED, "The finance and operations environment is linked to the Dataverse environment.",
+                    linkedEnvironment=result.get("evidence"), disconnectedEnvironment=self.initial_environment,
+                    recommendation=DISCONNECTED_RECOMMENDATION if self.initial_environment else None))
+            if attempt + 1 < self.options.verify_attempts:
+                yield self.context.create_timer(self.now + timedelta(seconds=self.options.verify_interval_seconds))
+        return (yield from self.finish(phases.FAILED, "Provisioning reported success, but the link could not be "
+                                                      "verified: " + result.get("message", ""),
+                                       linkedEnvironment=result.get("evidence")))
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def remember_validation(self, facts: F.Facts, results, partial: bool = False) -> None:
+        fresh = checks_to_json(results)
+        if partial:
+            by_id = {c["id"]: c for c in fresh}
+            fresh = [by_id.get(c["id"], c) for c in self.state["checks"]]
+        self.state["checks"] = fresh
+        self.state["validatedAt"] = iso(self.now)
+        operator = facts.value(F.OPERATOR)
+        if operator:
+            self.state["operatorDisplayName"] = operator.display_name
+        links = facts.value(F.LCS_LINKS)
+        if links:
+            placeholder = next((e for e in links.environments if not e.has_dataverse), None)
+            self.initial_environment = placeholder and {"id": placeholder.id, "displayName": placeholder.display_name}
+            self.state["initialEnvironment"] = self.initial_environment
+
+    def failed_check_ids(self) -> list[str]:
+        return [c["id"] for c in self.state["checks"] if c["outcome"] in ("failed", "error")]
+
+    def progress(self, anchor: datetime, started: bool, setup_activity_id: str | None = None) -> dict[str, Any]:
+        previous = self.state["provisioning"] or {}
+        deadline = previous.get("deadline") or iso(self.now + timedelta(seconds=self.options.provisioning_deadline_seconds))
+        return {"started": started, "startedAt": iso(anchor) if started else None, "anchor": iso(anchor),
+                "deadline": deadline, "polls": previous.get("polls", 0), "lastState": previous.get("lastState"),
+                "lastPhase": previous.get("lastPhase"), "lastCheckedAt": previous.get("lastCheckedAt"),
+                "nextCheckAt": None, "retryAfterSeconds": None,
+                "setupActivityId": setup_activity_id or previous.get("setupActivityId")}
+
+    def begin_provisioning(self, setup_activity_id: str | None) -> None:
+        self.state["provisioning"] = self.progress(anchor=self.now, started=True, setup_activity_id=setup_activity_id)
+        self.enter(phases.PROVISIONING)
+
+    def enter(self, phase: str) -> None:
+        enter_phase(self.state, phase, self.now)
+        self.show()
+
+    def show(self) -> None:
+        self.context.set_custom_status(self.state)
+
+    def publish(self, phase: str, data: dict[str, Any] | None = None):
+        event = {"type": phases.event_type(phase), "instanceId": self.context.instance_id,
+                 "lcsEnvironmentId": self.request.lcsEnvironmentId,
+                 "powerPlatformEnvironmentId": self.request.powerPlatformEnvironmentId,
+                 "correlationId": self.request.correlationId, "at": iso(self.now), "data": data or {}}
+        yield self.context.call_activity_with_retry(activity.PUBLISH_EVENT, ACTIVITY_RETRY, event)
+
+    def finish(self, phase: str, message: str, **details: Any):
+        self.enter(phase)
+        self.state["outcome"] = {"result": phase, "message": message, "completedAt": iso(self.now),
+                                 "audit": self.audit(), **details}
+        self.show()
+        yield from self.publish(phase, {"message": message, **{k: v for k, v in details.items() if v is not None}})
+        return self.state
+
+    def audit(self) -> dict[str, Any]:
+        confirmation = self.state["confirmation"] or {}
+        return {"operator": self.request.operator, "confirmedBy": confirmation.get("confirmedBy"),
+                "confirmedAt": confirmation.get("confirmedAt"), "typedName": confirmation.get("typedName"),
+                "setupActivityId": (self.state["provisioning"] or {}).get("setupActivityId"),
+                "correlationId": self.request.correlationId}

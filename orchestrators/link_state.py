@@ -1,0 +1,67 @@
+"""The state an orchestration shows as its custom status and returns as its output.
+
+Its keys are the status document's (camelCase), so the HTTP layer can serve it as it is. It holds
+nothing secret: requests, check results, audit records and progress only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain import phases
+from domain.request import LinkRequest
+
+IRREVERSIBILITY_NOTICE = (
+    "Linking can't be undone: once setup starts, this finance and operations environment stays linked to the "
+    "chosen Dataverse environment, and relinking is not supported. The finance and operations environment has a "
+    "brief downtime while provisioning runs (about 60-90 minutes)."
+)
+MAX_RECORDED_ATTEMPTS = 20
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def new_state(kind: str, request: LinkRequest, links: dict[str, str], now: datetime) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "phase": phases.VALIDATING,
+        "request": request.to_dict(),
+        "startedAt": iso(now),
+        "checks": [],
+        "validatedAt": None,
+        "irreversibilityNotice": IRREVERSIBILITY_NOTICE if kind == "link" else None,
+        "operatorDisplayName": None,
+        "initialEnvironment": None,
+        "confirmation": None,
+        "operatorInstructions": None,
+        "provisioning": None,
+        "outcome": None,
+        "timeline": [{"phase": phases.VALIDATING, "at": iso(now)}],
+        "links": links,
+    }
+
+
+def enter_phase(state: dict[str, Any], phase: str, now: datetime) -> None:
+    state["phase"] = phase
+    state["timeline"].append({"phase": phase, "at": iso(now)})
+
+
+def record_attempt(state: dict[str, Any], attempt: dict[str, Any]) -> None:
+    attempts = state["confirmation"]["attempts"]
+    attempts.append(attempt)
+    # A flood of wrong names must not grow the status without bound; the newest are what matter.
+    del attempts[:-MAX_RECORDED_ATTEMPTS]
+
+
+def operator_instructions(request: LinkRequest) -> list[str]:
+    return [
+        f"Sign in to Lifecycle Services (https://lcs.dynamics.com) as {request.operator}.",
+        f"Open project {request.lcsProjectId} and the environment {request.lcsEnvironmentId} (Full details).",
+        "On the Power Platform Integration FastTab, choose Setup.",
+        "Select 'Use a different Power Platform environment' and enter the environment id "
+        f"{request.powerPlatformEnvironmentId}.",
+        "Type your name to confirm, and choose Confirm. This run detects the start and follows provisioning.",
+    ]

@@ -1,0 +1,87 @@
+"""One validation round: gather the facts in two parallel stages, then run the pure checks.
+
+The first stage asks every service at once; the second needs the target's Dataverse URL and the
+operator's object id from the first. So the critical path is two calls deep, and each fact is
+fetched once however many checks use it (LCS allows only 6 metadata calls per project per minute).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generator
+
+import azure.durable_functions as df
+
+from activities.names import FACT_ACTIVITIES
+from domain import facts as F
+from domain.checks import CHECKS, CheckResult, run_checks
+from domain.request import LinkRequest
+from domain.serialization import to_json
+
+# Activities map service failures to fact errors themselves; these retries cover the host losing one.
+ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
+
+FIRST_STAGE = (F.OPERATOR, F.TARGET, F.TENANT_SETTINGS, F.CAPACITY, F.LCS_ENVIRONMENT, F.LCS_LINKS, F.LCS_INTEGRATION)
+SECOND_STAGE = (F.DATAVERSE_ROLES, F.DATAVERSE_INTEGRATION)
+
+
+def facts_needed(check_ids: set[str] | None, setup_mode: str) -> set[str]:
+    needed = {name for c in CHECKS if check_ids is None or c.id in check_ids for name in (*c.needs, *c.optional)}
+    if F.DATAVERSE_ROLES in needed:
+        needed |= {F.OPERATOR, F.TARGET}
+    if F.DATAVERSE_INTEGRATION in needed:
+        needed.add(F.TARGET)
+    if setup_mode != "lcs-api":
+        # LCS's own integration state is only readable through the lcs-api contract.
+        needed.discard(F.LCS_INTEGRATION)
+    return needed
+
+
+def second_stage_input(name: str, first: F.Facts, request: LinkRequest) -> tuple[dict[str, Any] | None, F.FactResult | None]:
+    """The input of a second-stage fact, or the result it must have without being fetched."""
+    upstream = [F.TARGET] + ([F.OPERATOR] if name == F.DATAVERSE_ROLES else [])
+    for dependency in upstream:
+        result = first.result(dependency)
+        if result.error:
+            error = F.FactError(result.error.service, result.error.operation,
+                                f"needed {dependency}, which could not be fetched: {result.error.message}",
+                                result.error.status, result.error.code, result.error.remedy)
+            return None, F.FactResult(name, error=error)
+    target: F.TargetEnvironmentFacts = first.value(F.TARGET)
+    if not target.has_dataverse or not target.instance_url:
+        return None, F.FactResult(name, skipped="the target environment has no Dataverse database")
+    payload = {"request": request.to_dict(), "instanceUrl": target.instance_url}
+    if name == F.DATAVERSE_ROLES:
+        payload["operatorObjectId"] = first.value(F.OPERATOR).object_id
+    return payload, None
+
+
+def gather_facts(context: df.DurableOrchestrationContext, request: LinkRequest,
+                 check_ids: set[str] | None = None) -> Generator[Any, Any, F.Facts]:
+    needed = facts_needed(check_ids, request.setupMode)
+    first_names = [n for n in FIRST_STAGE if n in needed]
+    first_results = yield context.task_all([
+        context.call_activity_with_retry(FACT_ACTIVITIES[n], ACTIVITY_RETRY, {"request": request.to_dict()})
+        for n in first_names])
+    first = F.Facts([F.FactResult.from_json(r) for r in first_results])
+
+    decided, to_fetch = [], []
+    for name in (n for n in SECOND_STAGE if n in needed):
+        payload, result = second_stage_input(name, first, request)
+        if result:
+            decided.append(result)
+        else:
+            to_fetch.append((name, payload))
+    second_results = (yield context.task_all([
+        context.call_activity_with_retry(FACT_ACTIVITIES[n], ACTIVITY_RETRY, payload) for n, payload in to_fetch])
+    ) if to_fetch else []
+    return first.merged(F.Facts(decided + [F.FactResult.from_json(r) for r in second_results]))
+
+
+def validate(context: df.DurableOrchestrationContext, request: LinkRequest,
+             check_ids: set[str] | None = None) -> Generator[Any, Any, tuple[F.Facts, list[CheckResult]]]:
+    facts = yield from gather_facts(context, request, check_ids)
+    return facts, run_checks(request, facts, check_ids)
+
+
+def checks_to_json(results: list[CheckResult]) -> list[dict[str, Any]]:
+    return [to_json(r) for r in results]

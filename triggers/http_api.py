@@ -1,0 +1,167 @@
+"""The HTTP API: start, preflight, list, status, confirm, cancel, health. Errors are problem documents."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from domain.request import FieldError, InvalidRequest, parse_link_request
+from triggers import link_actions as actions
+from triggers.problems import json_response, problem, problem_response
+from triggers.settings import AppSettings
+
+bp = df.Blueprint()
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_PREFLIGHT_WAIT_SECONDS = 120
+_WAIT_POLL_SECONDS = 0.25
+
+
+def _json_body(req: func.HttpRequest) -> Any:
+    raw = req.get_body() or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise InvalidRequest([FieldError("(body)", f"is larger than {MAX_BODY_BYTES // 1024} KiB")])
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidRequest([FieldError("(body)", "is not JSON (UTF-8)")]) from None
+
+
+def _invalid(exc: InvalidRequest) -> func.HttpResponse:
+    return problem_response(problem(400, "Bad Request", "The request is not valid: " + str(exc),
+                                    errors=[{"field": e.field, "message": e.message} for e in exc.errors]))
+
+
+def _parse_request(req: func.HttpRequest, settings: AppSettings):
+    return parse_link_request(_json_body(req), default_setup_mode=settings.default_setup_mode,
+                              default_confirmation_timeout=settings.default_confirmation_timeout)
+
+
+def _action_response(result: actions.ActionResult) -> func.HttpResponse:
+    if result.problem:
+        return problem_response(result.problem)
+    return json_response(result.body, status_code=result.status_code)
+
+
+@bp.route(route="links", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    settings = AppSettings.from_env()
+    try:
+        request = _parse_request(req, settings)
+    except InvalidRequest as exc:
+        return _invalid(exc)
+    base = actions.base_url_of(req, settings)
+    started = await actions.start_link(client, request, base, settings)
+    links = actions.links_for(base, started.instance_id)
+    if not started.created:
+        return problem_response(problem(
+            409, "Conflict", f"Environment {request.lcsEnvironmentId} already has a link run in phase "
+                             f"{started.existing['phase']}; it can be linked only once.",
+            instanceId=started.instance_id, phase=started.existing["phase"], links=links),
+            headers={"Location": links["self"]})
+    return json_response({"instanceId": started.instance_id, "links": links}, 202,
+                         headers={"Location": links["self"], "Retry-After": "5"})
+
+
+@bp.route(route="preflight", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def run_preflight(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    settings = AppSettings.from_env()
+    try:
+        request = _parse_request(req, settings)
+        wait = _wait_seconds(req.params.get("wait"))
+    except InvalidRequest as exc:
+        return _invalid(exc)
+    base = actions.base_url_of(req, settings)
+    instance_id = f"preflight-{uuid.uuid4()}"
+    await actions.start_preflight(client, request, base, settings, instance_id)
+    document = await _wait_until_done(client, instance_id, base, wait)
+    if document and document["runtimeStatus"] == "Completed":
+        return json_response({key: document.get(key) for key in
+                              ("instanceId", "phase", "checks", "validatedAt", "operatorDisplayName", "outcome",
+                               "request", "links")})
+    links = actions.links_for(base, instance_id)
+    return json_response({"instanceId": instance_id, "links": links}, 202, headers={"Location": links["self"]})
+
+
+def _wait_seconds(text: str | None) -> float:
+    if text is None:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= MAX_PREFLIGHT_WAIT_SECONDS:
+        raise InvalidRequest([FieldError("wait", f"must be a number of seconds from 0 to {MAX_PREFLIGHT_WAIT_SECONDS}")])
+    return value
+
+
+async def _wait_until_done(client, instance_id: str, base: str, wait: float) -> dict[str, Any] | None:
+    loop = asyncio.get_running_loop()
+    until = loop.time() + wait
+    while True:
+        document = await actions.load_status(client, instance_id, base)
+        if (document and document["runtimeStatus"] not in ("Running", "Pending")) or loop.time() >= until:
+            return document
+        await asyncio.sleep(_WAIT_POLL_SECONDS)
+
+
+@bp.route(route="links", methods=["GET"])
+@bp.durable_client_input(client_name="client")
+async def list_links(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    items = await actions.list_links(client, actions.base_url_of(req), req.params.get("phase"))
+    return json_response({"items": items})
+
+
+@bp.route(route="links/{instanceId}", methods=["GET"])
+@bp.durable_client_input(client_name="client")
+async def get_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    instance_id = req.route_params["instanceId"]
+    document = await actions.load_status(client, instance_id, actions.base_url_of(req))
+    if document is None:
+        return problem_response(problem(404, "Not Found", f"There is no link or preflight {instance_id}."))
+    return json_response(document)
+
+
+def _object_body(req: func.HttpRequest) -> dict[str, Any]:
+    body = _json_body(req) if req.get_body() else {}
+    if not isinstance(body, dict):
+        raise InvalidRequest([FieldError("(body)", "must be a JSON object")])
+    return body
+
+
+@bp.route(route="links/{instanceId}/confirm", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def confirm_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    try:
+        body = _object_body(req)
+    except InvalidRequest as exc:
+        return _invalid(exc)
+    settings = AppSettings.from_env()
+    return _action_response(await actions.submit_confirmation(
+        client, req.route_params["instanceId"], body.get("typedName"), req.headers, settings,
+        actions.base_url_of(req, settings)))
+
+
+@bp.route(route="links/{instanceId}/cancel", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def cancel_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    try:
+        body = _object_body(req)
+    except InvalidRequest as exc:
+        return _invalid(exc)
+    settings = AppSettings.from_env()
+    return _action_response(await actions.submit_cancel(
+        client, req.route_params["instanceId"], body.get("reason"), req.headers, settings,
+        actions.base_url_of(req, settings)))
+
+
+@bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def health(req: func.HttpRequest) -> func.HttpResponse:
+    return json_response({"status": "ok"})

@@ -1,0 +1,199 @@
+"""What the HTTP routes, the review page and the queue intake have in common: starting a link once,
+reading its status document, and passing on a confirmation or a cancellation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from domain import phases
+from domain.request import LinkRequest
+from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT
+from triggers.identity import MalformedPrincipal, Principal, principal_from_headers
+from triggers.problems import problem
+from triggers.settings import AppSettings
+
+LINK_ORCHESTRATOR = "link_environment"
+PREFLIGHT_ORCHESTRATOR = "preflight"
+_RUNNING = {df.OrchestrationRuntimeStatus.Running, df.OrchestrationRuntimeStatus.Pending,
+            df.OrchestrationRuntimeStatus.ContinuedAsNew}
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    status_code: int
+    problem: dict[str, Any] | None = None
+    body: dict[str, Any] | None = None
+
+
+def base_url_of(req: func.HttpRequest, settings: AppSettings | None = None) -> str:
+    configured = (settings or AppSettings.from_env()).public_base_url
+    if configured:
+        return configured
+    parts = urlsplit(req.url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def links_for(base_url: str, instance_id: str) -> dict[str, str]:
+    own = f"{base_url}/api/links/{instance_id}"
+    return {"self": own, "review": f"{own}/review", "confirm": f"{own}/confirm", "cancel": f"{own}/cancel"}
+
+
+async def _raw_status(client: df.DurableOrchestrationClient, instance_id: str):
+    try:
+        status = await client.get_status(instance_id)
+    except (TypeError, ValueError):  # the SDK cannot parse the empty body of a 404
+        return None
+    return status if status is not None and status.runtime_status is not None else None
+
+
+def status_document(status, base_url: str) -> dict[str, Any]:
+    """The orchestration's own state (custom status while running, output when done) plus the host's view."""
+    state = status.output if isinstance(status.output, dict) and status.output.get("phase") else status.custom_status
+    document = dict(state) if isinstance(state, dict) else {}
+    runtime = status.runtime_status
+    if runtime in (df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated) \
+            and document.get("phase") not in phases.FINAL_PHASES:
+        document["phase"] = phases.FAILED
+        document["outcome"] = {"result": phases.FAILED, "message": f"The orchestration was {runtime.value.lower()}."}
+    document.setdefault("phase", phases.VALIDATING)
+    document.update(instanceId=status.instance_id, runtimeStatus=runtime.value,
+                    createdTime=_iso(status.created_time), lastUpdatedTime=_iso(status.last_updated_time),
+                    links=links_for(base_url, status.instance_id))
+    return document
+
+
+def _iso(moment) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+async def load_status(client: df.DurableOrchestrationClient, instance_id: str, base_url: str) -> dict[str, Any] | None:
+    status = await _raw_status(client, instance_id)
+    return status_document(status, base_url) if status else None
+
+
+async def list_links(client: df.DurableOrchestrationClient, base_url: str, phase: str | None) -> list[dict[str, Any]]:
+    statuses = await client.get_status_by(instance_id_prefix="link-")
+    items = []
+    for status in statuses:
+        doc = status_document(status, base_url)
+        if phase and doc["phase"] != phase:
+            continue
+        request = doc.get("request") or {}
+        items.append({"instanceId": doc["instanceId"], "phase": doc["phase"],
+                      "lcsEnvironmentId": request.get("lcsEnvironmentId"),
+                      "powerPlatformEnvironmentId": request.get("powerPlatformEnvironmentId"),
+                      "operator": request.get("operator"), "createdTime": doc["createdTime"],
+                      "lastUpdatedTime": doc["lastUpdatedTime"], "links": doc["links"]})
+    return sorted(items, key=lambda i: i["createdTime"] or "")
+
+
+@dataclass(frozen=True)
+class StartResult:
+    instance_id: str
+    created: bool
+    existing: dict[str, Any] | None = None
+
+
+def _blocks_new_run(document: dict[str, Any]) -> bool:
+    """A run that is alive, or that got as far as starting setup, owns the environment for good."""
+    return document["runtimeStatus"] in {s.value for s in _RUNNING} or document["phase"] not in phases.RESTARTABLE_PHASES
+
+
+async def start_link(client: df.DurableOrchestrationClient, request: LinkRequest, base_url: str,
+                     settings: AppSettings) -> StartResult:
+    instance_id = request.instance_id
+    existing = await load_status(client, instance_id, base_url)
+    if existing and _blocks_new_run(existing):
+        return StartResult(instance_id, created=False, existing=existing)
+    options = settings.run_options(links_for(base_url, instance_id))
+    payload = {"request": request.to_dict(), "options": options.to_json()}
+    if existing:
+        payload["previousRuns"] = [_run_summary(existing), *existing.get("previousRuns", [])]
+    try:
+        await client.start_new(LINK_ORCHESTRATOR, instance_id, payload)
+    except Exception:
+        # Another request won the race to create this instance (the task hub refuses to replace a
+        # running one); report the instance it created.
+        now = await load_status(client, instance_id, base_url)
+        if now and _blocks_new_run(now):
+            return StartResult(instance_id, created=False, existing=now)
+        raise
+    if existing:
+        log.info("link %s restarted after earlier run ended %s", instance_id, existing["phase"])
+    return StartResult(instance_id, created=True)
+
+
+def _run_summary(document: dict[str, Any]) -> dict[str, Any]:
+    """What an auditor asks of a run that ended without setup, kept when a new run replaces it."""
+    outcome = document.get("outcome") or {}
+    return {"phase": document["phase"], "createdTime": document.get("createdTime"),
+            "completedAt": outcome.get("completedAt"), "message": outcome.get("message"),
+            "failedChecks": [c["id"] for c in document.get("checks", []) if c.get("outcome") in ("failed", "error")],
+            "timeline": document.get("timeline", [])}
+
+
+async def start_preflight(client: df.DurableOrchestrationClient, request: LinkRequest, base_url: str,
+                          settings: AppSettings, instance_id: str) -> None:
+    options = settings.run_options(links_for(base_url, instance_id))
+    await client.start_new(PREFLIGHT_ORCHESTRATOR, instance_id, {"request": request.to_dict(), "options": options.to_json()})
+
+
+def _authorize(headers: Mapping[str, str], request: dict[str, Any], settings: AppSettings) -> tuple[Principal | None, ActionResult | None]:
+    try:
+        principal = principal_from_headers(headers)
+    except MalformedPrincipal as exc:
+        return None, ActionResult(403, problem(403, "Forbidden", f"The caller's identity is not valid: {exc}."))
+    if principal is None:
+        return None, ActionResult(401, problem(401, "Unauthorized", "Sign in: confirming and cancelling need an "
+                                                                   "authenticated principal (App Service Authentication)."))
+    operator = (request.get("operator") or "").lower()
+    if principal.name.lower() != operator and not principal.is_one_of(settings.confirmers):
+        return None, ActionResult(403, problem(403, "Forbidden", f"{principal.name} is neither the operator of this "
+                                                                 "link nor listed in LINK_CONFIRMERS."))
+    return principal, None
+
+
+async def _act(client, instance_id: str, headers: Mapping[str, str], settings: AppSettings, base_url: str,
+               allowed_phases: frozenset[str], wrong_phase: str, event: str, data: dict[str, Any]) -> ActionResult:
+    document = await load_status(client, instance_id, base_url)
+    if document is None or document.get("kind") == "preflight":
+        return ActionResult(404, problem(404, "Not Found", f"There is no link {instance_id}."))
+    principal, refusal = _authorize(headers, document.get("request") or {}, settings)
+    if refusal:
+        return refusal
+    if document["phase"] not in allowed_phases or document["runtimeStatus"] not in {s.value for s in _RUNNING}:
+        return ActionResult(409, problem(409, "Conflict", wrong_phase.format(phase=document["phase"]),
+                                         instanceId=instance_id, phase=document["phase"]))
+    by = {"name": principal.name, "objectId": principal.object_id}
+    await client.raise_event(instance_id, event, {**data, "by": by})
+    return ActionResult(202, body={"instanceId": instance_id, **data, "by": by, "links": document["links"]})
+
+
+async def submit_confirmation(client, instance_id: str, typed_name: str, headers: Mapping[str, str],
+                              settings: AppSettings | None = None, base_url: str = "") -> ActionResult:
+    if not isinstance(typed_name, str) or not typed_name.strip() or len(typed_name) > 256:
+        return ActionResult(400, problem(400, "Bad Request", "typedName must be your name, as text of 1 to 256 "
+                                                             "characters.", errors=[{"field": "typedName",
+                                                                                    "message": "is required"}]))
+    return await _act(client, instance_id, headers, settings or AppSettings.from_env(), base_url,
+                      frozenset({phases.AWAITING_CONFIRMATION}),
+                      "The link is {phase}, not awaiting confirmation.", CONFIRM_EVENT, {"typedName": typed_name})
+
+
+async def submit_cancel(client, instance_id: str, reason: str | None, headers: Mapping[str, str],
+                        settings: AppSettings | None = None, base_url: str = "") -> ActionResult:
+    if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
+        return ActionResult(400, problem(400, "Bad Request", "reason must be text of at most 1000 characters.",
+                                         errors=[{"field": "reason", "message": "must be text"}]))
+    return await _act(client, instance_id, headers, settings or AppSettings.from_env(), base_url,
+                      phases.CANCELLABLE_PHASES,
+                      "The link is {phase}: setup has started or the run has ended, so it can't be cancelled.",
+                      CANCEL_EVENT, {"reason": reason})

@@ -1,0 +1,67 @@
+"""Link requests from other systems, through the `link-requests` queue.
+
+A message that can never be valid goes to `link-requests-poison` at once, with its reason beside
+the original text. A failure that may pass (the task hub unreachable) raises, so the host retries
+the message and moves it to the poison queue itself after `maxDequeueCount` attempts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from domain.request import FieldError, InvalidRequest, parse_link_request
+from triggers import link_actions as actions
+from triggers.settings import AppSettings
+
+REQUESTS_QUEUE = "link-requests"
+POISON_QUEUE = f"{REQUESTS_QUEUE}-poison"
+MAX_MESSAGE_BYTES = 64 * 1024
+log = logging.getLogger(__name__)
+
+bp = df.Blueprint()
+
+
+def parse_message(raw: bytes, settings: AppSettings):
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise InvalidRequest([FieldError("(message)", f"is larger than {MAX_MESSAGE_BYTES // 1024} KiB")])
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidRequest([FieldError("(message)", "is not JSON (UTF-8)")]) from None
+    return parse_link_request(body, default_setup_mode=settings.default_setup_mode,
+                              default_confirmation_timeout=settings.default_confirmation_timeout)
+
+
+def poison_document(raw: bytes, message_id: str | None, error: InvalidRequest) -> str:
+    return json.dumps({
+        "reason": "The message is not a valid link request: " + str(error),
+        "errors": [{"field": e.field, "message": e.message} for e in error.errors],
+        "messageId": message_id,
+        "originalMessage": raw.decode("utf-8", errors="replace"),
+    })
+
+
+@bp.function_name("link_request_from_queue")
+@bp.queue_trigger(arg_name="message", queue_name=REQUESTS_QUEUE, connection="AzureWebJobsStorage")
+@bp.queue_output(arg_name="poison", queue_name=POISON_QUEUE, connection="AzureWebJobsStorage")
+@bp.durable_client_input(client_name="client")
+async def link_request_from_queue(message: func.QueueMessage, poison: func.Out[str],
+                                  client: df.DurableOrchestrationClient) -> None:
+    settings = AppSettings.from_env()
+    raw = message.get_body()
+    try:
+        request = parse_message(raw, settings)
+    except InvalidRequest as exc:
+        log.warning("queue message %s refused: %s", message.id, exc)
+        poison.set(poison_document(raw, message.id, exc))
+        return
+    started = await actions.start_link(client, request, settings.public_base_url or "", settings)
+    if started.created:
+        log.info("queue message %s started %s", message.id, started.instance_id)
+    else:
+        log.info("queue message %s is a repeat: %s is already %s", message.id, started.instance_id,
+                 started.existing["phase"])
