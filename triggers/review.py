@@ -68,11 +68,13 @@ async def submit_review(req: func.HttpRequest, client) -> func.HttpResponse:
     if form.get("acknowledge") != "yes":
         return _see_other(review_path, {RESULT: "acknowledge"})
     instance_id = req.route_params["instanceId"]
-    status = await load_status(client, instance_id, base_url_of(req))
+    base_url = base_url_of(req)
+    status = await load_status(client, instance_id, base_url)
     if status is None:
         return _see_other(review_path, {RESULT: "not-found"})
     before = attempt_count(status)
-    result = await submit_confirmation(client, instance_id, form.get("typedName", ""), req.headers)
+    result = await submit_confirmation(client, instance_id, form.get("typedName", ""), req.headers,
+                                       base_url=base_url)
     if result.status_code == 202:
         return _see_other(review_path, {SUBMITTED: str(before)})
     return _see_other(review_path, {RESULT: refusal_for_status(result.status_code)})

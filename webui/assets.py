@@ -43,7 +43,8 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ol.timeline { list-style: none; margin: 0; padding: 0; display: grid;
   grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: .5rem; }
-ol.timeline li { padding: .6rem .75rem; border: 1px solid var(--line); border-radius: .35rem; }
+ol.timeline li { padding: .6rem .75rem; border: 1px solid var(--line); border-radius: .35rem;
+  overflow-wrap: anywhere; }
 ol.timeline .when, ol.timeline .detail { display: block; font-size: .9rem; color: var(--muted); }
 ol.checks { list-style: none; margin: 0; padding: 0; }
 ol.checks > li { padding: .9rem 0; border-top: 1px solid var(--line); }

@@ -6,6 +6,7 @@ and the command-line tool so that both tell the same story.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 SUCCESS_PHASES = frozenset({"Linked", "Validated"})
@@ -74,8 +75,20 @@ def provisioning_summary(status: Mapping[str, Any]) -> str | None:
             state += f" ({prov['lastPhase']})"
         parts.append(f"last state {state}")
     if prov.get("nextCheckAt") and phase_of(status) == "Provisioning":
-        parts.append(f"next check {prov['nextCheckAt']}")
+        parts.append(f"next check {readable_time(prov['nextCheckAt'])}")
     return ", ".join(parts)
+
+
+def readable_time(value: Any) -> str:
+    """An ISO 8601 timestamp as `YYYY-MM-DD HH:MM:SS UTC`; anything unparseable as given."""
+    raw = "" if value is None else str(value)
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return raw
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def timeline_steps(status: Mapping[str, Any]) -> tuple[Step, ...]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
 from webui.assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
 from webui.phases import (
-    AWAITING_CONFIRMATION, Step, is_running, latest_attempt, phase_of, timeline_steps,
+    AWAITING_CONFIRMATION, Step, is_running, latest_attempt, phase_of, readable_time,
+    timeline_steps,
 )
 
 MESSAGE_KINDS = ("info", "success", "error", "pending")
@@ -328,7 +328,7 @@ def _confirm_section(status: Mapping[str, Any], action_url: str, *, rejected: bo
         '<input type="checkbox" id="acknowledge" name="acknowledge" value="yes" required>'
         f'<label for="acknowledge">{_text(acknowledgement)}.</label></div>'
         '<div class="field text"><label for="typedName">Your name</label>'
-        '<input type="text" id="typedName" name="typedName" required maxlength="200" '
+        '<input type="text" id="typedName" name="typedName" required maxlength="256" '
         f'autocomplete="name" spellcheck="false" aria-describedby="{described}"{invalid}></div>'
         '<button type="submit">Confirm and start setup</button>'
         "</fieldset></form></section>\n"
@@ -392,15 +392,10 @@ def _time(value: Any) -> str:
     """A <time> element with a readable UTC rendering; unparseable values are shown as given."""
     if not value:
         return ""
-    raw = str(value)
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return _text(raw)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    shown = moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return f'<time datetime="{_text(raw)}">{shown}</time>'
+    shown = readable_time(value)
+    if shown == str(value):
+        return _text(shown)
+    return f'<time datetime="{_text(value)}">{_text(shown)}</time>'
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

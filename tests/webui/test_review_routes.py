@@ -35,7 +35,8 @@ class Actions:
         assert client is CLIENT and base_url == "http://127.0.0.1:7071"
         return self.doc if instance_id == "link-a" else None
 
-    async def submit_confirmation(self, client, instance_id, typed_name, headers):
+    async def submit_confirmation(self, client, instance_id, typed_name, headers, base_url):
+        assert base_url == "http://127.0.0.1:7071"
         self.submitted.append((instance_id, typed_name, headers))
         return self.result
 
