@@ -18,7 +18,7 @@ import logging
 import random
 import re
 import time
-from typing import Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 import requests
@@ -36,6 +36,9 @@ from services.errors import (
     Throttled,
 )
 from services.odata import with_query
+
+if TYPE_CHECKING:
+    from services.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -179,18 +182,25 @@ class BearerAuth(requests.auth.AuthBase):
         return f"BearerAuth(service={self._service!r})"
 
 
-class PinnedVerifySession(requests.Session):
-    """A Session whose own `verify` wins: requests otherwise lets REQUESTS_CA_BUNDLE (set machine-wide
-    on some hosts) override session.verify. Passing verify per call keeps trust_env, hence proxies."""
+class PinnedSession(requests.Session):
+    """A Session whose own `verify` wins (requests otherwise lets REQUESTS_CA_BUNDLE, set machine-wide
+    on some hosts, override session.verify; passing it per call keeps trust_env, hence proxies) and
+    that never waits forever (msal calls it without a timeout of its own)."""
+
+    def __init__(self, ca_bundle: str | None, timeout: float):
+        super().__init__()
+        self.verify = ca_bundle or True
+        self.timeout = timeout
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("verify", self.verify)
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
         return super().request(method, url, *args, **kwargs)
 
 
-def make_session(ca_bundle: str | None, retry: Retry | None = None) -> requests.Session:
-    session = PinnedVerifySession()
-    session.verify = ca_bundle or True
+def make_session(ca_bundle: str | None, timeout: float, retry: Retry | None = None) -> requests.Session:
+    session = PinnedSession(ca_bundle, timeout)
     if retry is not None:
         adapter = HTTPAdapter(max_retries=retry)
         session.mount("https://", adapter)
@@ -210,6 +220,12 @@ class HttpPolicy:
         self.sleep = sleep
         self.clock = clock
         self.rng = rng
+
+    @classmethod
+    def from_settings(cls, settings: "ServiceSettings", *, sleep: Sleep = time.sleep,
+                      clock: Clock = time.time) -> "HttpPolicy":
+        return cls(timeout=settings.http_timeout_seconds, max_retries=settings.http_max_retries,
+                   ca_bundle=settings.ca_bundle, sleep=sleep, clock=clock)
 
     def retry(self) -> PolicyRetry:
         return PolicyRetry(
@@ -235,8 +251,8 @@ class ServiceHttp:
         self._policy = policy
         self._auth = BearerAuth(service, allow_list, token)
         self._headers = {"Accept": "application/json", **headers}
-        self._reads = make_session(policy.ca_bundle, policy.retry())
-        self._writes = make_session(policy.ca_bundle, Retry(total=0, redirect=0, raise_on_status=False))
+        self._reads = make_session(policy.ca_bundle, policy.timeout, policy.retry())
+        self._writes = make_session(policy.ca_bundle, policy.timeout, Retry(total=0, redirect=0, raise_on_status=False))
 
     def request(self, operation: str, method: str, url: str, *, params: Mapping[str, object] | None = None,
                 json: Any = None, headers: Mapping[str, str] | None = None,

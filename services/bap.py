@@ -1,0 +1,94 @@
+"""Power Platform admin API (BAP): environments and tenant settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.errors import ServiceError
+from services.http import ServiceHttp
+from services.models import LinkedApp, PowerPlatformEnvironment, TenantSettings
+from services.odata import segment
+from services.values import guid_or_text
+
+SERVICE = "bap"
+API_VERSION = "2023-06-01"
+ADMIN_ENVIRONMENTS = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments"
+LIST_TENANT_SETTINGS = "/providers/Microsoft.BusinessAppPlatform/listTenantSettings"
+ENVIRONMENT_EXPAND = "permissions,properties.capacity"
+
+
+class BapClient:
+    def __init__(self, http: ServiceHttp, base_url: str):
+        self._http = http
+        self._base = base_url.rstrip("/")
+
+    def get_environment(self, env_id: str) -> PowerPlatformEnvironment:
+        """NotFound when there is no such environment."""
+        body = self._http.get_json("get_environment", f"{self._base}{ADMIN_ENVIRONMENTS}/{segment(env_id)}",
+                                   params={"api-version": API_VERSION, "$expand": ENVIRONMENT_EXPAND})
+        return parse_environment(_object(body, "get_environment"))
+
+    def list_environments(self) -> list[PowerPlatformEnvironment]:
+        """Every environment of the tenant (to find the one whose linkedAppMetadata names an LCS
+        environment: the initial environment setup will disconnect)."""
+        items = self._http.get_items("list_environments", self._base + ADMIN_ENVIRONMENTS,
+                                     params={"api-version": API_VERSION})
+        return [parse_environment(item) for item in items]
+
+    def get_tenant_settings(self) -> TenantSettings:
+        # A POST that reads: retried like a GET.
+        body = self._http.post_json("get_tenant_settings", self._base + LIST_TENANT_SETTINGS,
+                                    params={"api-version": API_VERSION}, idempotent=True)
+        return parse_tenant_settings(_object(body, "get_tenant_settings"))
+
+
+def parse_environment(payload: dict[str, Any]) -> PowerPlatformEnvironment:
+    properties = payload.get("properties") or {}
+    linked = properties.get("linkedEnvironmentMetadata") or {}
+    states = properties.get("states") or {}
+    instance_url = linked.get("instanceUrl") or None
+    return PowerPlatformEnvironment(
+        id=guid_or_text(payload.get("name") or str(payload.get("id", "")).rsplit("/", 1)[-1]) or "",
+        display_name=properties.get("displayName"),
+        tenant_id=guid_or_text(properties.get("tenantId")),
+        geography=payload.get("location"),
+        azure_region=properties.get("azureRegion"),
+        sku=properties.get("environmentSku"),
+        database_type=properties.get("databaseType"),
+        # databaseType alone misleads: published payloads say CommonDataService with no database.
+        has_dataverse=instance_url is not None,
+        instance_url=instance_url,
+        instance_api_url=linked.get("instanceApiUrl") or None,
+        instance_state=linked.get("instanceState"),
+        management_state=(states.get("management") or {}).get("id"),
+        runtime_state=(states.get("runtime") or {}).get("id"),
+        templates=_templates(linked),
+        linked_app=_linked_app(properties.get("linkedAppMetadata")),
+    )
+
+
+def parse_tenant_settings(payload: dict[str, Any]) -> TenantSettings:
+    value = payload.get("disableEnvironmentCreationByNonAdminUsers")
+    if not isinstance(value, bool):
+        raise ServiceError(SERVICE, "get_tenant_settings", 200, "UnexpectedResponse",
+                           "disableEnvironmentCreationByNonAdminUsers is missing")
+    return TenantSettings(disable_environment_creation_by_non_admin_users=value)
+
+
+def _templates(linked: dict[str, Any]) -> tuple[str, ...]:
+    value = linked.get("template") or linked.get("templates") or ()
+    if isinstance(value, str):
+        value = [value]
+    return tuple(str(t) for t in value if t)
+
+
+def _linked_app(value: Any) -> LinkedApp | None:
+    if not isinstance(value, dict) or not value:
+        return None
+    return LinkedApp(type=value.get("type"), id=guid_or_text(value.get("id")), url=value.get("url"))
+
+
+def _object(body: Any, operation: str) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ServiceError(SERVICE, operation, 200, "UnexpectedResponse", "the answer is not a JSON object")
+    return body

@@ -1,0 +1,114 @@
+"""The entry point activities use: one `ServiceClients` per process, building each client on first
+use with the shared HTTP policy, the right token per service and that service's host allow-list."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from typing import Callable, TypeVar
+from urllib.parse import urlsplit
+
+from services.bap import BapClient
+from services.dataverse import ODATA_HEADERS, DataverseClient
+from services.errors import HostNotAllowed
+from services.graph import GraphClient
+from services.http import Clock, HostAllowList, HttpPolicy, Sleep
+from services.identity import (
+    BAP_SCOPE,
+    GRAPH_SCOPE,
+    POWERPLATFORM_API_SCOPE,
+    AppTokenProvider,
+    LcsTokenProvider,
+    dataverse_scope,
+)
+from services.lcs import API_VERSION as LCS_API_VERSION
+from services.lcs import LcsClient, ProjectRateLimiter
+from services.powerplatform import PowerPlatformClient
+from services.settings import ServiceSettings
+from services.tokencache import token_cache_store
+
+T = TypeVar("T")
+
+
+class ServiceClients:
+    def __init__(self, settings: ServiceSettings, *, sleep: Sleep = time.sleep, clock: Clock = time.time):
+        self.settings = settings
+        self._policy = HttpPolicy.from_settings(settings, sleep=sleep, clock=clock)
+        self._app_tokens = AppTokenProvider(settings)
+        self._lcs_tokens: LcsTokenProvider | None = None
+        # Shared by every LcsClient of this process: the limit is per project, not per operator.
+        self._lcs_limiter = ProjectRateLimiter(settings.lcs_metadata_calls_per_minute, sleep=sleep, clock=clock)
+        self._built: dict[tuple[str, str], object] = {}
+        self._lock = threading.RLock()
+
+    def lcs(self, account_upn: str) -> LcsClient:
+        """LCS as the operator `account_upn` (delegated; signed in beforehand with `lcs_sign_in`)."""
+        def build() -> LcsClient:
+            tokens = self._lcs_token_provider()
+            http = self._policy.service("lcs", HostAllowList(self.settings.lcs_allowed_hosts, "LCS_ALLOWED_HOSTS"),
+                                        lambda: tokens.token(account_upn),
+                                        headers={"x-ms-version": LCS_API_VERSION})
+            return LcsClient(http, self.settings.lcs_base_url, account_upn, self._lcs_limiter, tokens.account)
+        return self._once("lcs", account_upn.lower(), build)
+
+    @property
+    def bap(self) -> BapClient:
+        return self._once("bap", "", lambda: BapClient(
+            self._app_service("bap", BAP_SCOPE, self.settings.bap_allowed_hosts, "BAP_ALLOWED_HOSTS"),
+            self.settings.bap_base_url))
+
+    @property
+    def powerplatform(self) -> PowerPlatformClient:
+        return self._once("powerplatform", "", lambda: PowerPlatformClient(
+            self._app_service("powerplatform", POWERPLATFORM_API_SCOPE,
+                              self.settings.powerplatform_api_allowed_hosts, "POWERPLATFORM_API_ALLOWED_HOSTS"),
+            self.settings.powerplatform_api_base_url))
+
+    @property
+    def graph(self) -> GraphClient:
+        return self._once("graph", "", lambda: GraphClient(
+            self._app_service("graph", GRAPH_SCOPE, self.settings.graph_allowed_hosts, "GRAPH_ALLOWED_HOSTS"),
+            self.settings.graph_base_url))
+
+    def dataverse(self, instance_url: str) -> DataverseClient:
+        """The Dataverse of `instance_url` (as BAP reports it). HostNotAllowed, before any token is
+        requested, when its host is not on DATAVERSE_ALLOWED_HOSTS: the URL came from an API answer."""
+        instance_url = instance_url.strip().rstrip("/")
+        allow_list = HostAllowList(self.settings.dataverse_allowed_hosts, "DATAVERSE_ALLOWED_HOSTS")
+        allow_list.check("dataverse", instance_url)
+        if urlsplit(instance_url).query or urlsplit(instance_url).fragment:
+            raise HostNotAllowed("dataverse", urlsplit(instance_url).hostname or "",
+                                 reason="a Dataverse instance URL carries no query or fragment")
+        return self._once("dataverse", instance_url.lower(), lambda: DataverseClient(
+            self._app_service("dataverse", dataverse_scope(instance_url), self.settings.dataverse_allowed_hosts,
+                              "DATAVERSE_ALLOWED_HOSTS", headers=ODATA_HEADERS),
+            instance_url))
+
+    def _app_service(self, service: str, scope: str, hosts: tuple[str, ...], setting: str,
+                     headers: dict[str, str] | None = None):
+        tokens = self._app_tokens
+        return self._policy.service(service, HostAllowList(hosts, setting),
+                                    lambda: tokens.token(scope, service=service), headers=headers)
+
+    def _lcs_token_provider(self) -> LcsTokenProvider:
+        with self._lock:
+            if self._lcs_tokens is None:
+                self._lcs_tokens = LcsTokenProvider(self.settings, token_cache_store(self.settings))
+            return self._lcs_tokens
+
+    def _once(self, kind: str, key: str, build: Callable[[], T]) -> T:
+        with self._lock:
+            if (kind, key) not in self._built:
+                self._built[(kind, key)] = build()
+            return self._built[(kind, key)]  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        return f"ServiceClients({self.settings!r})"
+
+
+@functools.lru_cache(maxsize=1)
+def get_clients() -> ServiceClients:
+    """One ServiceClients per process, from the environment (tokens are cached inside it).
+    `get_clients.cache_clear()` forgets it, e.g. after tests change the environment."""
+    return ServiceClients(ServiceSettings.from_env())

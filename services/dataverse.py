@@ -1,0 +1,88 @@
+"""Dataverse Web API of one environment: the operator's system user and security roles, and whether
+the environment is already integrated with finance and operations."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from services.errors import ServiceError
+from services.http import ServiceHttp
+from services.models import FinOpsIntegration, SecurityRole, SystemUser
+from services.odata import segment
+from services.values import guid_or_text, normalize_guid
+
+SERVICE = "dataverse"
+API = "/api/data/v9.2"
+# Microsoft documents this function under v9.1.
+FINOPS_INTEGRATION = "/api/data/v9.1/RetrieveFinanceAndOperationsIntegrationDetails"
+NOT_INTEGRATED_CODE = "0x80048d0b"
+ROLE_SELECT = "name,roleid,_roletemplateid_value"
+ODATA_HEADERS = {"OData-Version": "4.0", "OData-MaxVersion": "4.0"}
+
+
+class DataverseClient:
+    def __init__(self, http: ServiceHttp, instance_url: str):
+        self._http = http
+        self.instance_url = instance_url.rstrip("/")
+        self._api = self.instance_url + API
+
+    def find_system_user(self, entra_object_id: str) -> SystemUser | None:
+        """The systemuser of an Entra object id; None when the user has no record in this environment."""
+        # A GUID literal is unquoted in OData 4; normalize_guid guarantees nothing else gets in.
+        items = self._http.get_items("find_system_user", f"{self._api}/systemusers", params={
+            "$select": "systemuserid,fullname,isdisabled",
+            "$filter": f"azureactivedirectoryobjectid eq {normalize_guid(entra_object_id)}"})
+        for item in items:
+            return parse_system_user(item)
+        return None
+
+    def get_security_roles(self, system_user_id: str) -> list[SecurityRole]:
+        """Roles held directly and through team membership (via_team names the team)."""
+        operation = "get_security_roles"
+        user = f"{self._api}/systemusers({normalize_guid(system_user_id)})"
+        roles = parse_roles(self._http.get_items(operation, f"{user}/systemuserroles_association",
+                                                 params={"$select": ROLE_SELECT}))
+        teams = self._http.get_items(operation, f"{user}/teammembership_association",
+                                     params={"$select": "teamid,name"})
+        for team in list(teams):
+            team_roles = self._http.get_items(
+                operation, f"{self._api}/teams({segment(normalize_guid(team['teamid']))})/teamroles_association",
+                params={"$select": ROLE_SELECT})
+            roles += parse_roles(team_roles, via_team=team.get("name") or team["teamid"])
+        return roles
+
+    def get_finops_integration(self) -> FinOpsIntegration | None:
+        """The finance and operations environment this Dataverse is linked to; None when not linked.
+        Any other failure raises: "not linked" must never be concluded from an unrelated error."""
+        try:
+            body = self._http.get_json("get_finops_integration", self.instance_url + FINOPS_INTEGRATION)
+        except ServiceError as error:
+            if is_not_integrated(error.code, error.message):
+                return None
+            raise
+        return parse_finops_integration(body)
+
+
+def is_not_integrated(code: str | None, message: str | None) -> bool:
+    # The same code also means "Dataverse Search feature is disabled": match the message too.
+    return (code or "").lower() == NOT_INTEGRATED_CODE and \
+        "integrated with finance and operations" in (message or "").lower()
+
+
+def parse_system_user(item: dict[str, Any]) -> SystemUser:
+    return SystemUser(id=normalize_guid(item["systemuserid"]), full_name=item.get("fullname"),
+                      is_disabled=bool(item.get("isdisabled")))
+
+
+def parse_roles(items: Iterable[dict[str, Any]], via_team: str | None = None) -> list[SecurityRole]:
+    return [SecurityRole(name=item.get("name"), role_id=guid_or_text(item.get("roleid")),
+                         template_id=guid_or_text(item.get("_roletemplateid_value")), via_team=via_team)
+            for item in items]
+
+
+def parse_finops_integration(payload: Any) -> FinOpsIntegration:
+    if not isinstance(payload, dict):
+        raise ServiceError(SERVICE, "get_finops_integration", 200, "UnexpectedResponse", "not a JSON object")
+    # TenantId stays text: Microsoft's own published example holds one that is not a GUID.
+    return FinOpsIntegration(url=payload.get("Url"), tenant_id=guid_or_text(payload.get("TenantId")),
+                             environment_id=guid_or_text(payload.get("Id")))

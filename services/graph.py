@@ -1,0 +1,87 @@
+"""Microsoft Graph: the operator (user, licenses), their directory roles, the tenant id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.errors import NotFound, ServiceError
+from services.http import ServiceHttp
+from services.models import AssignedLicense, DirectoryRole, GraphUser
+from services.odata import literal, segment
+from services.values import guid_or_text, normalize_guid
+
+SERVICE = "graph"
+USER_SELECT = "id,userPrincipalName,displayName,userType,assignedLicenses"
+DIRECTORY_ROLE_TYPE = "#microsoft.graph.directoryRole"
+
+
+class GraphClient:
+    def __init__(self, http: ServiceHttp, base_url: str):
+        self._http = http
+        self._base = base_url.rstrip("/") + "/v1.0"
+
+    def get_user(self, upn: str) -> GraphUser:
+        """By UPN (or object id). NotFound when no user matches.
+
+        A UPN is looked up with $filter rather than in the path: Graph misreads UPNs holding an
+        apostrophe or '#EXT#' as path segments; in a filter they are a plain escaped literal."""
+        operation = "get_user"
+        try:
+            user_id = normalize_guid(upn)
+        except ValueError:
+            user_id = None
+        if user_id:
+            body = self._http.get_json(operation, f"{self._base}/users/{segment(user_id)}",
+                                       params={"$select": USER_SELECT})
+            return parse_user(body)
+        items = list(self._http.get_items(operation, f"{self._base}/users", params={
+            "$filter": f"userPrincipalName eq {literal(upn)}", "$select": USER_SELECT}))
+        if not items:
+            raise NotFound(SERVICE, operation, 404, "Request_ResourceNotFound", f"no user {upn!r} in the tenant")
+        return parse_user(items[0])
+
+    def get_directory_roles(self, user_id: str) -> list[DirectoryRole]:
+        """Directory roles held directly or through groups (transitive). PIM-eligible roles that are
+        not activated are not memberships, so they do not appear."""
+        items = self._http.get_items(
+            "get_directory_roles",
+            f"{self._base}/users/{segment(normalize_guid(user_id))}/transitiveMemberOf/microsoft.graph.directoryRole",
+            params={"$count": "true", "$select": "id,displayName,roleTemplateId"},
+            headers={"ConsistencyLevel": "eventual"})
+        return parse_directory_roles(items)
+
+    def get_tenant_id(self) -> str:
+        operation = "get_tenant_id"
+        items = list(self._http.get_items(operation, f"{self._base}/organization", params={"$select": "id"}))
+        if not items or not items[0].get("id"):
+            raise ServiceError(SERVICE, operation, 200, "UnexpectedResponse", "no organization in the answer")
+        return guid_or_text(items[0]["id"]) or ""
+
+
+def parse_user(payload: dict[str, Any]) -> GraphUser:
+    return GraphUser(
+        id=normalize_guid(payload["id"]),
+        user_principal_name=payload.get("userPrincipalName"),
+        display_name=payload.get("displayName"),
+        user_type=payload.get("userType"),
+        assigned_licenses=tuple(parse_license(item) for item in payload.get("assignedLicenses") or ()),
+    )
+
+
+def parse_license(item: dict[str, Any]) -> AssignedLicense:
+    # Graph sometimes spells skuIds in upper case.
+    return AssignedLicense(sku_id=guid_or_text(item.get("skuId")) or "",
+                           disabled_plans=tuple(guid_or_text(p) or "" for p in item.get("disabledPlans") or ()))
+
+
+def parse_directory_roles(items: Any) -> list[DirectoryRole]:
+    """Directory roles among directory objects; groups and other types (present when the cast is
+    not applied) are skipped."""
+    roles = []
+    for item in items:
+        kind = item.get("@odata.type")
+        if (kind is not None and kind != DIRECTORY_ROLE_TYPE) or not item.get("roleTemplateId"):
+            continue
+        roles.append(DirectoryRole(template_id=guid_or_text(item["roleTemplateId"]) or "",
+                                   display_name=item.get("displayName")))
+    return roles
