@@ -162,6 +162,12 @@ class LinkRun:
                                                reading.get("message") or "Provisioning failed."))
             if reading["state"] == "Succeeded":
                 return (yield from self.verify())
+            if reading["state"] == "NotStarted" and progress["started"]:
+                # Only operator mode can see this: the target was provisioning and is back to Ready
+                # without the link, which is how a failed setup looks through public APIs.
+                return (yield from self.finish(phases.PROVISIONING_FAILED,
+                                               "The target environment finished updating without being linked. "
+                                               "Check the Power Platform Integration FastTab in LCS for the error."))
             if reading["state"] == "InProgress" and not progress["started"]:
                 self.begin_provisioning(reading.get("setupActivityId"))
                 progress = self.state["provisioning"]
