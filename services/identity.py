@@ -137,24 +137,36 @@ class LcsTokenProvider:
             return _to_account(self._account(account_upn))
 
     def _account(self, account_upn: str) -> dict[str, Any]:
-        self._ensure_app(account_upn)
-        accounts = self._app.get_accounts(username=account_upn)
-        if not accounts:
+        self._ensure_cache()
+        if not self._cached(account_upn):
             # Another process (the sign-in command) may have filled the store since we last read it.
             self._reload()
-            accounts = self._app.get_accounts(username=account_upn)
-        if not accounts:
+        if not self._cached(account_upn):
+            # Said without contacting anyone: there is nothing to refresh.
             raise TokenUnavailable("lcs", f"no Lifecycle Services sign-in of {account_upn} is cached "
                                           f"({self._store.description})", lcs_login_remedy(account_upn))
+        if self._app is None:
+            self._app = _msal_call(lambda: _public_app(self._settings, self._cache, account_upn), account_upn)
+        accounts = self._app.get_accounts(username=account_upn)
+        if not accounts:
+            raise TokenUnavailable("lcs", f"the cached sign-in of {account_upn} was made against another "
+                                          f"authority than {self._settings.authority_host}",
+                                   lcs_login_remedy(account_upn))
         return accounts[0]
 
-    def _ensure_app(self, account_upn: str) -> None:
-        if self._app is None:
+    def _ensure_cache(self) -> None:
+        if self._cache is None:
             import msal
 
             self._cache = msal.SerializableTokenCache()
             self._reload()
-            self._app = _msal_call(lambda: _public_app(self._settings, self._cache, account_upn), account_upn)
+
+    def _cached(self, account_upn: str) -> bool:
+        import msal
+
+        wanted = account_upn.lower()
+        return any((entry.get("username") or "").lower() == wanted
+                   for entry in self._cache.search(msal.TokenCache.CredentialType.ACCOUNT))
 
     def _reload(self) -> None:
         data = self._store.load()
