@@ -202,7 +202,7 @@ def test_app_token_failure_is_a_token_error_without_the_secret(tmp_path):
 def test_credential_follows_the_settings(tmp_path, extra, kind):
     if extra.get("client_certificate_path") == "CERT":
         pem = tmp_path / "app.pem"
-        trustme.CA().issue_cert("app").private_key_and_cert_chain_pem.write_to_path(str(pem))
+        trustme.CA().issue_cert("app", key_type=trustme.KeyType.RSA).private_key_and_cert_chain_pem.write_to_path(str(pem))
         extra = {**extra, "client_certificate_path": str(pem)}
     assert type(AppTokenProvider(offline(tmp_path, **extra)).credential()).__name__ == kind
 
