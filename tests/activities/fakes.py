@@ -1,0 +1,77 @@
+"""Fake service clients at the boundary the activities use (`activities.*.clients`).
+
+They answer with the service models the real clients return and record what they were asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from services import models as M
+from services.errors import LcsRequestRefused
+
+TARGET = "00000000-0000-0000-0000-000000000001"
+LCS_ENV = "d15ed3a8-c2c1-4054-840b-946c93915da9"
+OTHER = "99999999-9999-9999-9999-999999999999"
+
+
+def environment(**changes: Any) -> M.PowerPlatformEnvironment:
+    base = M.PowerPlatformEnvironment(
+        id=TARGET, display_name="Contoso ops", tenant_id="t1", geography="unitedstates", azure_region="eastus",
+        sku="Sandbox", database_type="CommonDataService", has_dataverse=True,
+        instance_url="https://contoso.crm.dynamics.com", instance_api_url="https://contoso.api.crm.dynamics.com",
+        instance_state="Ready", management_state="Ready", runtime_state="Enabled", templates=("D365_FinOps_Finance",))
+    return replace(base, **changes)
+
+
+@dataclass
+class FakeLcs:
+    integration: M.LcsIntegration = field(default_factory=lambda: M.LcsIntegration("NotConfigured"))
+    refuse_start_with: M.LcsIntegration | None = None
+    starts: list[tuple] = field(default_factory=list)
+
+    def get_integration(self, project_id, environment_id):
+        return self.integration
+
+    def start_setup(self, project_id, environment_id, target, confirmed_by):
+        self.starts.append((project_id, environment_id, target, confirmed_by))
+        if self.refuse_start_with is not None:
+            # LCS refused because someone else started meanwhile; its state now says so.
+            self.integration = self.refuse_start_with
+            raise LcsRequestRefused("lcs", "start_setup", 200, None, "A setup is already in progress.")
+        self.integration = M.LcsIntegration("SetupInProgress", target, setup_activity_id="act-1", phase="Validate")
+        return "act-1"
+
+
+@dataclass
+class FakeBap:
+    target: M.PowerPlatformEnvironment = field(default_factory=environment)
+    others: list[M.PowerPlatformEnvironment] = field(default_factory=list)
+
+    def get_environment(self, env_id):
+        return self.target
+
+    def list_environments(self):
+        return [self.target, *self.others]
+
+
+@dataclass
+class FakeDataverse:
+    integration: M.FinOpsIntegration | None = None
+
+    def get_finops_integration(self):
+        return self.integration
+
+
+@dataclass
+class FakeClients:
+    lcs_client: FakeLcs = field(default_factory=FakeLcs)
+    bap: FakeBap = field(default_factory=FakeBap)
+    dataverse_client: FakeDataverse = field(default_factory=FakeDataverse)
+
+    def lcs(self, account_upn):
+        return self.lcs_client
+
+    def dataverse(self, instance_url):
+        return self.dataverse_client
