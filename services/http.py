@@ -255,13 +255,13 @@ class ServiceHttp:
         self._writes = make_session(policy.ca_bundle, policy.timeout, Retry(total=0, redirect=0, raise_on_status=False))
 
     def request(self, operation: str, method: str, url: str, *, params: Mapping[str, object] | None = None,
-                json: Any = None, headers: Mapping[str, str] | None = None,
+                json: Any = None, data: bytes | None = None, headers: Mapping[str, str] | None = None,
                 idempotent: bool = True) -> requests.Response:
         session = self._reads if idempotent else self._writes
         full_url = with_query(url, params)
         try:
             response = session.request(
-                method, full_url, json=json, headers={**self._headers, **(headers or {})},
+                method, full_url, json=json, data=data, headers={**self._headers, **(headers or {})},
                 auth=self._auth, timeout=self._policy.timeout, allow_redirects=False)
         except requests.RequestException as exc:
             if _is_timeout(exc):
@@ -335,7 +335,12 @@ def error_from_response(service: str, operation: str, response: requests.Respons
 def read_error(response: requests.Response) -> tuple[str | None, str]:
     """The service's own (code, message): Dataverse/BAP/Graph `error.{code,message}`, Entra's
     `error`/`error_description`, LCS's `ErrorMessage`; otherwise the start of the body."""
-    return error_of(_json_or_none(response), response.text, response.reason or "")
+    code, message = error_of(_json_or_none(response), response.text, response.reason or "")
+    # Azure Storage answers in XML and names its error in a header.
+    xml_message = re.search(r"<Message>(.*?)</Message>", response.text or "", re.DOTALL)
+    if xml_message:
+        message = redact(xml_message.group(1).strip().splitlines()[0])
+    return code or response.headers.get("x-ms-error-code"), message
 
 
 def error_of(body: Any, text: str = "", fallback: str = "") -> tuple[str | None, str]:

@@ -157,8 +157,8 @@ def test_file_store_round_trip_is_private(tmp_path):
     assert os.listdir(tmp_path / "nested") == ["cache.json"]  # no temp files left behind
 
 
-def test_token_cache_url_is_refused_clearly():
-    with pytest.raises(TokenUnavailable, match="LCS_TOKEN_CACHE"):
+def test_token_cache_url_with_a_sas_is_refused_clearly():
+    with pytest.raises(TokenUnavailable, match="no SAS"):
         token_cache_store(ServiceSettings(lcs_token_cache="https://acct.blob.core.windows.net/c/cache.json?sig=x"))
 
 
