@@ -48,7 +48,8 @@ class ServiceClients:
             tokens = self._lcs_token_provider()
             http = self._policy.service("lcs", HostAllowList(self.settings.lcs_allowed_hosts, "LCS_ALLOWED_HOSTS"),
                                         lambda: tokens.token(account_upn),
-                                        headers={"x-ms-version": LCS_API_VERSION})
+                                        headers={"x-ms-version": LCS_API_VERSION},
+                                        before_retry=self._lcs_limiter.count_retry)
             return LcsClient(http, self.settings.lcs_base_url, account_upn, self._lcs_limiter, tokens.account)
         return self._once("lcs", account_upn.lower(), build)
 

@@ -63,18 +63,28 @@ class PolicyRetry(Retry):
 
     def __init__(self, *args: Any, sleep: Sleep = time.sleep, clock: Clock = time.time,
                  rng: Callable[[], float] = random.random,
-                 retry_after_ceiling: float = RETRY_AFTER_MAX_SECONDS, **kwargs: Any):
+                 retry_after_ceiling: float = RETRY_AFTER_MAX_SECONDS,
+                 before_retry: Callable[[str], None] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._sleep = sleep
         self._clock = clock
         self._rng = rng
         self.retry_after_ceiling = retry_after_ceiling
+        self._before_retry = before_retry
+        self._url: str | None = None
 
     def new(self, **kw: Any) -> "PolicyRetry":
         renewed = super().new(**kw)
         renewed._sleep, renewed._clock, renewed._rng = self._sleep, self._clock, self._rng
         renewed.retry_after_ceiling = self.retry_after_ceiling
+        renewed._before_retry = self._before_retry
         return renewed
+
+    def sleep(self, response: Any = None) -> None:
+        super().sleep(response)
+        if self._before_retry is not None and self._url is not None:
+            # A retry is one more call to the service: client-side limits must count it too.
+            self._before_retry(self._url)
 
     def parse_retry_after(self, retry_after: str) -> float:
         return parse_retry_after(retry_after, self._clock)
@@ -117,7 +127,9 @@ class PolicyRetry(Retry):
             wait = self.get_retry_after(response)
             if wait is not None and wait > self.retry_after_ceiling:
                 raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait:g}s is too long to wait"))
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+        renewed = super().increment(method, url, response, error, _pool, _stacktrace)
+        renewed._url = url
+        return renewed
 
 
 def parse_retry_after(value: str, clock: Clock = time.time) -> float:
@@ -227,7 +239,7 @@ class HttpPolicy:
         return cls(timeout=settings.http_timeout_seconds, max_retries=settings.http_max_retries,
                    ca_bundle=settings.ca_bundle, sleep=sleep, clock=clock)
 
-    def retry(self) -> PolicyRetry:
+    def retry(self, before_retry: Callable[[str], None] | None = None) -> PolicyRetry:
         return PolicyRetry(
             total=self.max_retries, connect=self.max_retries, read=self.max_retries,
             status=self.max_retries, other=0, redirect=0,
@@ -235,23 +247,27 @@ class HttpPolicy:
             allowed_methods=None,
             status_forcelist=RETRY_STATUSES, backoff_factor=BACKOFF_FACTOR_SECONDS,
             backoff_max=BACKOFF_MAX_SECONDS, raise_on_status=False, raise_on_redirect=False,
-            respect_retry_after_header=True, sleep=self.sleep, clock=self.clock, rng=self.rng)
+            respect_retry_after_header=True, sleep=self.sleep, clock=self.clock, rng=self.rng,
+            before_retry=before_retry)
 
     def service(self, service: str, allow_list: HostAllowList, token: Callable[[], str],
-                headers: Mapping[str, str] | None = None) -> "ServiceHttp":
-        return ServiceHttp(service, self, allow_list, token, headers or {})
+                headers: Mapping[str, str] | None = None,
+                before_retry: Callable[[str], None] | None = None) -> "ServiceHttp":
+        """`before_retry(url)` runs before each retry (after the wait), e.g. to count it against a limit."""
+        return ServiceHttp(service, self, allow_list, token, headers or {}, before_retry)
 
 
 class ServiceHttp:
     """Calls to one service: a retrying session for reads, a non-retrying one for mutations."""
 
     def __init__(self, service: str, policy: HttpPolicy, allow_list: HostAllowList,
-                 token: Callable[[], str], headers: Mapping[str, str]):
+                 token: Callable[[], str], headers: Mapping[str, str],
+                 before_retry: Callable[[str], None] | None = None):
         self.service = service
         self._policy = policy
         self._auth = BearerAuth(service, allow_list, token)
         self._headers = {"Accept": "application/json", **headers}
-        self._reads = make_session(policy.ca_bundle, policy.timeout, policy.retry())
+        self._reads = make_session(policy.ca_bundle, policy.timeout, policy.retry(before_retry))
         self._writes = make_session(policy.ca_bundle, policy.timeout, Retry(total=0, redirect=0, raise_on_status=False))
 
     def request(self, operation: str, method: str, url: str, *, params: Mapping[str, object] | None = None,

@@ -7,6 +7,7 @@ usually with HTTP 200 even on failure, so IsSuccess is checked on every answer.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -29,6 +30,12 @@ class LcsPaths:
     def environment_detail(project_id: int) -> str:
         # The trailing slash before the query is how Microsoft documents this route.
         return f"/environmentinfo/v1/detail/project/{int(project_id)}/"
+
+    @staticmethod
+    def metadata_project(url: str) -> int | None:
+        """The project of an environment metadata URL (None for any other LCS URL)."""
+        match = re.search(r"/environmentinfo/v1/detail/project/(\d+)/", url)
+        return int(match.group(1)) if match else None
 
     @staticmethod
     def integration(project_id: int, environment_id: str) -> str:
@@ -69,6 +76,12 @@ class ProjectRateLimiter:
                     return
                 wait = calls[0] + self.WINDOW_SECONDS - now
             self._sleep(wait)
+
+    def count_retry(self, url: str) -> None:
+        """Hook for the HTTP policy: a retried metadata call is a call too."""
+        project = LcsPaths.metadata_project(url)
+        if project is not None:
+            self.acquire(project)
 
 
 class LcsClient:

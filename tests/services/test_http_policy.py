@@ -258,3 +258,15 @@ def test_parse_retry_after(value, seconds):
 def test_unreadable_retry_after_is_rejected():
     with pytest.raises(ValueError):
         parse_retry_after("soon")
+
+
+def test_before_retry_hook_sees_every_retry(server, sleep):
+    # The LCS client counts retried metadata calls against its per-project limit through this hook.
+    server.on("/environmentinfo/v1/detail/project/7/", Reply(503), Reply(503), OK)
+    policy = HttpPolicy(max_retries=3, ca_bundle=server.ca_path, sleep=sleep, clock=sleep.clock, rng=lambda: 0.0)
+    retried: list[str] = []
+    http = policy.service("lcs", HostAllowList(("127.0.0.1",), "LCS_ALLOWED_HOSTS"), TokenSource(),
+                          before_retry=retried.append)
+    http.get_json("get_environment", server.base_url + "/environmentinfo/v1/detail/project/7/",
+                  params={"environmentId": "x"})
+    assert retried == ["/environmentinfo/v1/detail/project/7/?environmentId=x"] * 2

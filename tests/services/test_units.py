@@ -251,3 +251,14 @@ def test_errors_render_as_documented():
     assert str(error) == "bap get_environment: HTTP 403 Forbidden (code X): message"
     assert error.to_dict() == {"service": "bap", "operation": "get_environment", "status": 403,
                                "code": "X", "message": "message"}
+
+
+def test_retried_metadata_calls_count_against_the_limit():
+    sleep = RecordingSleep()
+    limiter = ProjectRateLimiter(2, sleep=sleep, clock=sleep.clock)
+    limiter.acquire(5)
+    limiter.count_retry("/lcs/environmentinfo/v1/detail/project/5/?environmentId=x")
+    limiter.count_retry("/lcs/environment/v1/powerplatformintegration/project/5/environment/x")  # not metadata
+    assert sleep.waits == []
+    limiter.acquire(5)
+    assert sleep.waits == [60.0]
