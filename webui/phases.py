@@ -9,12 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-SUCCESS_PHASES = frozenset({"Linked", "Validated"})
-FINAL_PHASES = frozenset({
-    "Linked", "Validated", "ValidationFailed", "Cancelled", "ConfirmationExpired",
-    "ProvisioningFailed", "ProvisioningTimedOut", "Failed",
-})
-AWAITING_CONFIRMATION = "AwaitingConfirmation"
+from domain.phases import AWAITING_CONFIRMATION, FINAL_PHASES, LINKED, VALIDATED
+
+SUCCESS_PHASES = frozenset({LINKED, VALIDATED})
 _RUNTIME_ENDED = frozenset({"Completed", "Failed", "Terminated", "Canceled"})
 
 # The order in which a link run moves through its phases; the index is the timeline step reached.
@@ -68,7 +65,8 @@ def provisioning_summary(status: Mapping[str, Any]) -> str | None:
     prov = _section(status, "provisioning")
     if not prov:
         return None
-    parts = [f"{prov.get('polls') or 0} checks"]
+    polls = int(prov.get("polls") or 0)
+    parts = [f"polled {polls} time{'' if polls == 1 else 's'}"]
     if prov.get("lastState"):
         state = str(prov["lastState"])
         if prov.get("lastPhase"):

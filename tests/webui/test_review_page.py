@@ -145,7 +145,7 @@ def test_timeline_shows_steps_with_states_and_times():
     assert steps[3].attrs["aria-current"] == "step"
     times = [t.attrs["datetime"] for t in page.all("time")]
     assert "2025-03-01T10:00:05Z" in times and "2025-03-01T10:05:10Z" in times
-    assert "3 checks, last state SetupInProgress (Provisioning Dataverse)" in page.text
+    assert "polled 3 times, last state SetupInProgress (Provisioning Dataverse)" in page.text
 
 
 def test_outcome_shows_the_disconnected_environment_and_recommendation():

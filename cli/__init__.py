@@ -1,0 +1,1 @@
+"""Command-line tool for operators: `python -m cli --help`."""
