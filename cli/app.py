@@ -83,12 +83,13 @@ class Session:
             with Live(console=self.err, refresh_per_second=8, transient=True) as live:
                 yield lambda status: live.update(views.live_view(status))
         else:
-            last: list[str] = []
+            last = None
 
             def log_line(status: Status) -> None:
+                nonlocal last
                 line = views.progress_line(status)
-                if [line.plain] != last:
-                    last[:] = [line.plain]
+                if line.plain != last:
+                    last = line.plain
                     self.err.print(line)
             yield log_line
 
