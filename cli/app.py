@@ -22,7 +22,7 @@ from cli.exit_codes import ExitCode, for_http_status, for_phase
 from cli.follow import Follower, FollowTimeout, Status
 from domain.phases import ALL_PHASES, CANCELLED, VALIDATING
 from webui.phases import (
-    AWAITING_CONFIRMATION, attempt_count, is_final, latest_attempt, phase_of,
+    AWAITING_CONFIRMATION, attempts_marker, is_final, latest_attempt, phase_of,
 )
 
 DEFAULT_URL = "http://127.0.0.1:7071"
@@ -214,10 +214,10 @@ def _follow_through(session: Session, follower: Follower, instance_id: str,
 def _submit_name(session: Session, follower: Follower, status: Status, name: str) -> Status:
     """Confirms and waits for the run's verdict on the name."""
     instance_id = str(status["instanceId"])
-    before = attempt_count(status)
+    before = attempts_marker(status)
     session.api.confirm(instance_id, name)
     return session.follow(follower, instance_id,
-                          lambda s: attempt_count(s) > before or phase_of(s) != AWAITING_CONFIRMATION)
+                          lambda s: attempts_marker(s) != before or phase_of(s) != AWAITING_CONFIRMATION)
 
 
 def _ask_name(session: Session, status: Status) -> str | None:

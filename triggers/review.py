@@ -16,7 +16,7 @@ import azure.functions as func
 from triggers.link_actions import base_url_of, load_status, submit_confirmation
 from webui import PAGE_HEADERS, render_not_found_page, render_review_page
 from webui.notices import RESULT, SUBMITTED, notice_for, refusal_for_status
-from webui.phases import attempt_count
+from webui.phases import attempts_marker
 
 OPENAPI_PATH = pathlib.Path(__file__).resolve().parent.parent / "openapi.json"
 _FORM_TYPE = "application/x-www-form-urlencoded"
@@ -72,11 +72,11 @@ async def submit_review(req: func.HttpRequest, client) -> func.HttpResponse:
     status = await load_status(client, instance_id, base_url)
     if status is None:
         return _see_other(review_path, {RESULT: "not-found"})
-    before = attempt_count(status)
+    before = attempts_marker(status)
     result = await submit_confirmation(client, instance_id, form.get("typedName", ""), req.headers,
                                        base_url=base_url)
     if result.status_code == 202:
-        return _see_other(review_path, {SUBMITTED: str(before)})
+        return _see_other(review_path, {SUBMITTED: before})
     return _see_other(review_path, {RESULT: refusal_for_status(result.status_code)})
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from webui.phases import AWAITING_CONFIRMATION, attempt_count, latest_attempt, phase_of
+from webui.phases import AWAITING_CONFIRMATION, attempts_marker, latest_attempt, phase_of
 
-SUBMITTED = "submitted"  # query key: the number of attempts recorded before this submission
+SUBMITTED = "submitted"  # query key: the attempts marker (webui.phases) before this submission
 RESULT = "result"  # query key: why a submission was refused before it reached the orchestration
 
 REFUSALS: dict[str, str] = {
@@ -36,10 +36,10 @@ def notice_for(query: Mapping[str, str], status: Mapping[str, Any]) -> tuple[str
     refusal = query.get(RESULT)
     if refusal in REFUSALS:
         return REFUSALS[refusal], "error"
-    before = _int(query.get(SUBMITTED))
+    before = query.get(SUBMITTED)
     if before is None:
         return None, None
-    if attempt_count(status) > before:
+    if attempts_marker(status) != before:
         attempt = latest_attempt(status) or {}
         if attempt.get("accepted"):
             return f"Confirmed by {attempt.get('by') or attempt.get('typedName')}. Setup is starting.", "success"
@@ -49,9 +49,3 @@ def notice_for(query: Mapping[str, str], status: Mapping[str, Any]) -> tuple[str
         return "Your confirmation was received and is being checked.", "pending"
     return None, None
 
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None

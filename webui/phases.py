@@ -49,8 +49,12 @@ def latest_attempt(status: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return attempts[-1] if attempts else None
 
 
-def attempt_count(status: Mapping[str, Any]) -> int:
-    return len(_section(status, "confirmation").get("attempts") or [])
+def attempts_marker(status: Mapping[str, Any]) -> str:
+    """Changes whenever an attempt is recorded. The run keeps only the newest attempts, so their
+    number alone stops changing once the list is full; the newest one's time still moves on."""
+    attempts = _section(status, "confirmation").get("attempts") or []
+    newest = attempts[-1] if attempts and isinstance(attempts[-1], Mapping) else {}
+    return f"{len(attempts)}@{newest.get('at') or ''}"
 
 
 def phase_time(status: Mapping[str, Any], *phases: str) -> str | None:

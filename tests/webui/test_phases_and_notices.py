@@ -2,7 +2,7 @@ import pytest
 
 from tests.webui.support import provisioning_status, status
 from webui.notices import REFUSALS, notice_for, refusal_for_status
-from webui.phases import is_final, is_running, timeline_steps
+from webui.phases import attempts_marker, is_final, is_running, timeline_steps
 
 
 def states(doc):
@@ -60,19 +60,33 @@ def test_refusal_codes_become_fixed_messages_and_unknown_codes_are_ignored():
     assert notice_for({}, status()) == (None, None)
 
 
+def rejected(at, name="Bob"):
+    return {"at": at, "typedName": name, "by": "bob@contoso.com", "accepted": False,
+            "reason": "name does not match"}
+
+
 def test_submission_is_pending_until_its_attempt_is_recorded():
-    assert notice_for({"submitted": "0"}, status())[1] == "pending"
+    assert notice_for({"submitted": attempts_marker(status())}, status())[1] == "pending"
 
 
 def test_rejected_attempt_gives_its_reason():
+    before = attempts_marker(status())
     doc = status()
-    doc["confirmation"]["attempts"] = [{"at": "t", "typedName": "Bob", "by": "bob@contoso.com",
-                                        "accepted": False, "reason": "name does not match"}]
-    assert notice_for({"submitted": "0"}, doc) == ("The name you typed was not accepted: name does not match.", "error")
+    doc["confirmation"]["attempts"] = [rejected("2025-03-01T10:01:00Z")]
+    assert notice_for({"submitted": before}, doc) == ("The name you typed was not accepted: name does not match.", "error")
     # The same rejection seen from a later submission is not this submission's verdict.
-    assert notice_for({"submitted": "1"}, doc)[1] == "pending"
+    assert notice_for({"submitted": attempts_marker(doc)}, doc)[1] == "pending"
+
+
+def test_a_new_attempt_is_noticed_even_when_the_run_keeps_only_the_newest_attempts():
+    full = status()
+    full["confirmation"]["attempts"] = [rejected(f"2025-03-01T10:{m:02d}:00Z") for m in range(20)]
+    later = status()
+    later["confirmation"]["attempts"] = full["confirmation"]["attempts"][1:] + [rejected("2025-03-01T10:30:00Z")]
+    assert attempts_marker(later) != attempts_marker(full)
+    assert notice_for({"submitted": attempts_marker(full)}, later)[1] == "error"
 
 
 def test_accepted_attempt_is_a_success():
-    message, kind = notice_for({"submitted": "0"}, provisioning_status())
+    message, kind = notice_for({"submitted": attempts_marker(status())}, provisioning_status())
     assert kind == "success" and "adele@contoso.onmicrosoft.com" in message

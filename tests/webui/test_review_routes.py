@@ -87,15 +87,15 @@ def test_get_shows_the_message_for_a_refusal_code(actions):
 def test_post_confirms_through_the_link_actions_with_the_request_headers(actions):
     response = post(b"typedName=Adele+Vance&acknowledge=yes", {"X-MS-CLIENT-PRINCIPAL-NAME": "adele@contoso.com"})
     assert response.status_code == 303
-    assert location(response) == ("/api/links/link-a/review", {"submitted": "0"})
+    assert location(response) == ("/api/links/link-a/review", {"submitted": "0@"})
     [(instance_id, typed_name, headers)] = actions.submitted
     assert (instance_id, typed_name) == ("link-a", "Adele Vance")
     assert headers.get("X-MS-CLIENT-PRINCIPAL-NAME") == "adele@contoso.com"
 
 
-def test_post_counts_the_attempts_recorded_before_it(actions):
+def test_post_marks_the_attempts_recorded_before_it(actions):
     actions.doc = provisioning_status()  # one attempt on record
-    assert location(post(b"typedName=x&acknowledge=yes"))[1] == {"submitted": "1"}
+    assert location(post(b"typedName=x&acknowledge=yes"))[1] == {"submitted": "1@2025-03-01T10:05:00Z"}
 
 
 @pytest.mark.parametrize("code, refusal", [(400, "invalid"), (401, "unauthenticated"), (403, "forbidden"),
