@@ -1,0 +1,391 @@
+"""The orchestration engine: a ready queue of instances, orchestrator and activity worker pools, timers.
+
+Work is driven by condition variables, never by polling SQLite in a loop:
+storing a message marks its instance ready; an orchestrator worker runs one
+episode per instance at a time; activity results become messages in the same
+transaction that removes the work item; timers wait in a heap.
+"""
+from __future__ import annotations
+
+import heapq
+import json
+import logging
+import threading
+import time
+import traceback
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from azure.functions import meta
+from azure.functions.durable_functions import ActivityTriggerConverter
+
+from . import history as h
+from .busy import Busy
+from .clock import Clock
+from .episode import plan_episode
+from .functions import FunctionInfo, Invoker
+from .settings import DurableOptions
+from .store import ActivityItem, Instance, Store, new_execution_id
+from .timeutil import fmt_event, parse_iso
+
+log = logging.getLogger("devhost")
+
+_INVALID_ID_CHARS = set("/\\?#")
+
+
+class UnknownOrchestrator(ValueError):
+    pass
+
+
+class InvalidInstanceId(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class StartResult:
+    instance_id: str
+    started: bool
+    existing: Instance | None = None
+
+
+class Engine:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        busy: Busy,
+        invoker: Invoker,
+        functions: list[FunctionInfo],
+        options: DurableOptions,
+        send_output: Callable[[dict, object], None],
+        report: Callable[[FunctionInfo, str, float, str, BaseException | None], None],
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.busy = busy
+        self.options = options
+        self._invoker = invoker
+        self._send_output = send_output
+        self._report = report
+        self.orchestrators = {f.name: f for f in functions if f.trigger_type == "orchestrationTrigger"}
+        self.activities = {f.name: f for f in functions if f.trigger_type == "activityTrigger"}
+        self._cond = busy.changed
+        self._ready: deque[str] = deque()
+        self._ready_set: set[str] = set()
+        self._running: set[str] = set()
+        self._dirty: set[str] = set()
+        self._activity_queue: deque[ActivityItem] = deque()
+        self._activity_ids: set[int] = set()
+        self._timers: list[tuple[str, str]] = []
+        self._stopping = False
+        self._threads: list[threading.Thread] = []
+        self.timer_gate: Callable[[], bool] = lambda: True  # virtual time: may the clock jump now?
+        self.idle_grace_seconds = 0.0
+
+    # -- lifecycle ----------------------------------------------------------
+    def start(self) -> None:
+        now = fmt_event(self.clock.now())
+        for instance_id in self.store.instances_with_messages(now):
+            self.mark_ready(instance_id)
+        for item in self.store.activities():
+            self._enqueue_activity(item)
+        with self._cond:
+            for due_at, instance_id in self.store.pending_timers():
+                heapq.heappush(self._timers, (due_at, instance_id))
+        for n in range(max(1, self.options.max_concurrent_orchestrators)):
+            self._spawn(self._orchestrator_worker, f"orchestrator-{n}")
+        for n in range(max(1, self.options.max_concurrent_activities)):
+            self._spawn(self._activity_worker, f"activity-{n}")
+        self._spawn(self._timer_loop, "timers")
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+
+    # -- scheduling ---------------------------------------------------------
+    def mark_ready(self, instance_id: str) -> None:
+        with self._cond:
+            if instance_id in self._running:
+                self._dirty.add(instance_id)
+            elif instance_id not in self._ready_set:
+                self._ready_set.add(instance_id)
+                self._ready.append(instance_id)
+                self.busy.add("orchestrations")
+            self._cond.notify_all()
+
+    def _enqueue_activity(self, item: ActivityItem) -> None:
+        with self._cond:
+            if item.id in self._activity_ids:
+                return
+            self._activity_ids.add(item.id)
+            self._activity_queue.append(item)
+            self.busy.add("activities")
+            self._cond.notify_all()
+
+    def _push_timer(self, due_at: str, instance_id: str) -> None:
+        with self._cond:
+            heapq.heappush(self._timers, (due_at, instance_id))
+            self._cond.notify_all()
+
+    def next_timer(self) -> str | None:
+        with self._cond:
+            return self._timers[0][0] if self._timers else None
+
+    def _orchestrator_worker(self) -> None:
+        while True:
+            with self._cond:
+                while not self._ready and not self._stopping:
+                    self._cond.wait()
+                if self._stopping:
+                    return
+                instance_id = self._ready.popleft()
+                self._ready_set.discard(instance_id)
+                self._running.add(instance_id)
+            try:
+                self._run_episode(instance_id)
+            except Exception:
+                log.exception("instance=%s: episode failed inside devhost", instance_id)
+            with self._cond:
+                self._running.discard(instance_id)
+                if instance_id in self._dirty:
+                    self._dirty.discard(instance_id)
+                    self._ready_set.add(instance_id)
+                    self._ready.append(instance_id)
+                else:
+                    self.busy.add("orchestrations", -1)
+                self._cond.notify_all()
+
+    def _activity_worker(self) -> None:
+        while True:
+            with self._cond:
+                while not self._activity_queue and not self._stopping:
+                    self._cond.wait()
+                if self._stopping:
+                    return
+                item = self._activity_queue.popleft()
+            try:
+                self._run_activity(item)
+            except Exception:
+                log.exception("instance=%s: activity %s failed inside devhost", item.instance_id, item.name)
+            finally:
+                with self._cond:
+                    self._activity_ids.discard(item.id)
+                    self.busy.add("activities", -1)
+
+    def _timer_loop(self) -> None:
+        while True:
+            jump_to: tuple[str, str] | None = None
+            with self._cond:
+                if self._stopping:
+                    return
+                now = self.clock.now()
+                stamp = fmt_event(now)
+                due = []
+                while self._timers and self._timers[0][0] <= stamp:
+                    due.append(heapq.heappop(self._timers))
+                if due:
+                    for _, instance_id in due:
+                        self.mark_ready(instance_id)
+                    continue
+                upcoming = self._timers[0] if self._timers else None
+                if not self.clock.virtual:
+                    wait = (parse_iso(upcoming[0]) - now).total_seconds() if upcoming else 60.0
+                    self._cond.wait(max(0.001, min(wait, 60.0)))
+                    continue
+                if (
+                    upcoming is None
+                    or self.clock.held
+                    or not self.busy.idle()
+                    or self.busy.quiet_for() < self.idle_grace_seconds
+                ):
+                    self._cond.wait(0.05 if upcoming else 1.0)
+                    continue
+                jump_to = upcoming
+            # Outside the lock: these touch SQLite, Azurite and the sandbox.
+            if not self.store.timer_pending(jump_to[1], jump_to[0]):
+                with self._cond:
+                    if self._timers and self._timers[0] == jump_to:
+                        heapq.heappop(self._timers)
+                continue
+            if not self.timer_gate():
+                with self._cond:
+                    self._cond.wait(0.1)
+                continue
+            with self._cond:
+                still_idle = self.busy.idle() and not self.clock.held
+            if still_idle:
+                moved_to = parse_iso(jump_to[0])
+                if self.clock.advance_to(moved_to):
+                    log.info("virtual clock jumped to %s (next timer, instance=%s)", jump_to[0], jump_to[1])
+
+    def advance_clock(self, moment: datetime) -> bool:
+        moved = self.clock.advance_to(moment)
+        with self._cond:
+            self._cond.notify_all()
+        return moved
+
+    # -- episodes -----------------------------------------------------------
+    def _run_episode(self, instance_id: str) -> None:
+        instance = self.store.get_instance(instance_id)
+        if instance is None:
+            return
+        now = self.clock.now()
+        messages = self.store.due_messages(instance_id, fmt_event(now))
+        if not messages:
+            return
+        started = time.monotonic()
+        past = self.store.history(instance_id)
+        episode = plan_episode(instance, past, messages, now, self._handle_for)
+        if episode.commit is None:
+            self.store.drop_messages(episode.drop)
+            return
+        if not self.store.commit_episode(episode.commit):
+            self.mark_ready(instance_id)  # the instance changed underneath (restart, purge): look again
+            return
+        change = episode.commit
+        function = self.orchestrators.get(instance.name)
+        if function is not None and instance.runtime_status != "Suspended" and change.runtime_status != "Suspended":
+            detail = f"instance={instance_id} new actions={episode.actions_scheduled}"
+            self._report(function, "-", time.monotonic() - started, detail, None)
+        new_status = change.runtime_status
+        if episode.continued_as_new:
+            log.info("instance=%s orchestration %s: %s -> ContinuedAsNew -> Running", instance_id, instance.name,
+                     instance.runtime_status)
+        elif new_status != instance.runtime_status:
+            suffix = f" ({episode.error})" if episode.error else ""
+            log.info("instance=%s orchestration %s: %s -> %s%s", instance_id, instance.name,
+                     instance.runtime_status, new_status, suffix)
+        for item in self.store.activities(instance_id):
+            self._enqueue_activity(item)
+        for timer in change.new_timers:
+            self._push_timer(timer.due_at, instance_id)
+        if self.store.due_messages(instance_id, fmt_event(self.clock.now())):
+            self.mark_ready(instance_id)
+
+    def _handle_for(self, name: str):
+        function = self.orchestrators.get(name)
+        return function.func if function else None
+
+    # -- activities ---------------------------------------------------------
+    def _run_activity(self, item: ActivityItem) -> None:
+        function = self.activities.get(item.name)
+        started = time.monotonic()
+        invocation_id = "-"
+        error: BaseException | None = None
+        if function is None:
+            event = h.task_failed(
+                self.clock.now(),
+                item.task_id,
+                f"The function '{item.name}' doesn't exist, is disabled, or is not an activity function.",
+                "",
+            )
+        else:
+            try:
+                invocation = self._invoker.call(function, meta.Datum(item.input, "json"))
+                invocation_id = invocation.invocation_id
+                result = ActivityTriggerConverter.encode(invocation.result, expected_type=None).value
+                for binding, value in invocation.outputs:
+                    self._send_output(binding, value)
+                event = h.task_completed(self.clock.now(), item.task_id, result)
+            except Exception as failure:
+                error = failure
+                event = h.task_failed(
+                    self.clock.now(),
+                    item.task_id,
+                    f"Activity function '{item.name}' failed: {type(failure).__name__}: {failure}",
+                    "".join(traceback.format_exception(failure)),
+                )
+            self._report(
+                function, invocation_id, time.monotonic() - started,
+                f"instance={item.instance_id} taskId={item.task_id}", error,
+            )
+        if self.store.complete_activity(item, event):
+            self.mark_ready(item.instance_id)
+
+    # -- client operations (the Durable HTTP API) -----------------------------
+    def start_new(self, name: str, instance_id: str | None, input_text: str | None, version: str | None) -> StartResult:
+        if name not in self.orchestrators:
+            known = ", ".join(f"'{n}'" for n in sorted(self.orchestrators)) or "none"
+            raise UnknownOrchestrator(
+                f"The function '{name}' doesn't exist, is disabled, or is not an orchestrator function. "
+                f"Additional info: the following are the known orchestrator functions: {known}."
+            )
+        instance_id = instance_id or uuid.uuid4().hex
+        if len(instance_id) > 256 or any(c in _INVALID_ID_CHARS or ord(c) < 32 for c in instance_id):
+            raise InvalidInstanceId(f"Instance ID '{instance_id}' contains invalid characters or is too long.")
+        now = self.clock.now()
+        version = self.options.default_version if version is None else version
+        started_event = h.execution_started(now, name, version, input_text, instance_id, new_execution_id())
+        refuse = h.ACTIVE if self.options.overridable_existing_instance_states.lower() == "nonrunningstates" else (
+            frozenset()
+        )
+        started, existing = self.store.start_instance(
+            instance_id, name, version, input_text, fmt_event(now), started_event, refuse
+        )
+        if not started:
+            return StartResult(instance_id, False, existing)
+        log.info("instance=%s orchestration %s: scheduled -> Pending", instance_id, name)
+        self.mark_ready(instance_id)
+        return StartResult(instance_id, True)
+
+    def _post(self, instance_id: str, event: h.Event, refuse: frozenset[str]) -> tuple[Instance | None, bool]:
+        instance, posted = self.store.post_message(instance_id, event, refuse)
+        if posted:
+            self.mark_ready(instance_id)
+        return instance, posted
+
+    def raise_event(self, instance_id: str, name: str, data_text: str) -> tuple[Instance | None, bool]:
+        return self._post(instance_id, h.event_raised(self.clock.now(), name, data_text), h.TERMINAL)
+
+    def terminate(self, instance_id: str, reason: str | None) -> tuple[Instance | None, bool]:
+        return self._post(instance_id, h.execution_terminated(self.clock.now(), reason), h.TERMINAL)
+
+    def suspend(self, instance_id: str, reason: str | None) -> tuple[Instance | None, bool]:
+        event = h.event(h.EventType.ExecutionSuspended, self.clock.now(), Reason=reason)
+        return self._post(instance_id, event, h.TERMINAL)
+
+    def resume(self, instance_id: str, reason: str | None) -> tuple[Instance | None, bool]:
+        event = h.event(h.EventType.ExecutionResumed, self.clock.now(), Reason=reason)
+        return self._post(instance_id, event, h.TERMINAL)
+
+    def purge(self, instance_id: str) -> tuple[Instance | None, bool]:
+        return self.store.purge(instance_id, h.TERMINAL)
+
+    def status_document(
+        self, instance: Instance, show_history: bool, show_history_output: bool, show_input: bool
+    ) -> dict:
+        document = {
+            "name": instance.name,
+            "instanceId": instance.instance_id,
+            "runtimeStatus": instance.runtime_status,
+            "input": h.parse_json_text(instance.input) if show_input else None,
+            "customStatus": h.parse_json_text(instance.custom_status),
+            "output": h.parse_json_text(instance.output),
+            "createdTime": _status_time(instance.created_time),
+            "lastUpdatedTime": _status_time(instance.last_updated_time),
+        }
+        if show_history and instance.runtime_status != "Pending":
+            document["historyEvents"] = h.status_view(self.store.history(instance.instance_id), show_history_output)
+        return document
+
+
+def _status_time(stamp: str) -> str:
+    return stamp[:19] + "Z"
+
+
+def json_text_or_none(body: bytes) -> str | None:
+    """The request body as JSON text (validated), or None when empty."""
+    if not body or not body.strip():
+        return None
+    text = body.decode("utf-8")
+    json.loads(text)
+    return text

@@ -1,0 +1,149 @@
+"""Child processes devhost may start: Azurite (queue service) and the sandbox."""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+log = logging.getLogger("devhost")
+
+
+def port_open(host: str, port: int, timeout: float = 0.2) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def find_azurite_queue(start: Path) -> Path | None:
+    """node_modules/.bin/azurite-queue in start or one of its parents (the project installs it with npm)."""
+    for folder in [start.resolve(), *start.resolve().parents]:
+        candidate = folder / "node_modules" / ".bin" / "azurite-queue"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+@dataclass
+class Azurite:
+    """An Azurite queue service on 127.0.0.1:port with its data under location."""
+
+    location: Path
+    port: int
+    binary: Path
+    process: subprocess.Popen | None = field(default=None, init=False)
+
+    @property
+    def queue_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/devstoreaccount1"
+
+    def start(self, timeout: float = 30.0) -> "Azurite":
+        self.location.mkdir(parents=True, exist_ok=True)
+        log_file = open(self.location / "azurite.log", "ab")
+        self.process = subprocess.Popen(
+            [str(self.binary), "--queueHost", "127.0.0.1", "--queuePort", str(self.port),
+             "--location", str(self.location), "--silent", "--disableTelemetry", "--skipApiVersionCheck"],
+            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while not port_open("127.0.0.1", self.port):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Azurite exited with code {self.process.returncode}; see {self.location}/azurite.log")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"Azurite did not listen on port {self.port} within {timeout:.0f}s")
+            time.sleep(0.1)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def ensure_azurite(queue_url: str, app_dir: Path, state_dir: Path) -> Azurite | None:
+    """Start Azurite for queue_url unless something already listens there. Returns what was started."""
+    parsed = urlparse(queue_url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 10001
+    if port_open(host, port):
+        log.info("using the Azurite queue service already listening on %s:%d", host, port)
+        return None
+    if host not in ("127.0.0.1", "localhost"):
+        raise SystemExit(f"nothing listens at {queue_url} and devhost only starts Azurite locally")
+    binary = find_azurite_queue(app_dir) or find_azurite_queue(Path.cwd())
+    if binary is None:
+        raise SystemExit("Azurite is not installed: run `npm ci` in the project (package.json pins it)")
+    log.info("starting Azurite (queues) on 127.0.0.1:%d, data in %s", port, state_dir / "azurite")
+    return Azurite(state_dir / "azurite", port, binary).start()
+
+
+@dataclass
+class Sandbox:
+    process: subprocess.Popen
+    settings: dict[str, str]
+    base_url: str | None
+    ca_path: str | None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_sandbox(scenario: str, app_dir: Path, state_dir: Path, timeout: float = 60.0) -> Sandbox:
+    """Run `python -m sandbox --scenario X --port 0 --settings-out FILE` and read what it wrote."""
+    if not (app_dir / "sandbox").exists():
+        raise SystemExit(f"--sandbox needs the sandbox package next to the app ({app_dir / 'sandbox'} is missing)")
+    settings_file = state_dir / "sandbox-settings.json"
+    settings_file.unlink(missing_ok=True)
+    log_file = open(state_dir / "sandbox.log", "ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--scenario", scenario, "--port", "0", "--settings-out", str(settings_file)],
+        cwd=str(app_dir), stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        if settings_file.exists():
+            try:
+                document = json.loads(settings_file.read_text())
+                break
+            except ValueError:
+                pass  # still being written
+        if process.poll() is not None:
+            raise SystemExit(f"the sandbox exited with code {process.returncode}; see {state_dir / 'sandbox.log'}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise SystemExit(f"the sandbox wrote no settings within {timeout:.0f}s")
+        time.sleep(0.1)
+    return Sandbox(process, *read_sandbox_settings(document))
+
+
+def read_sandbox_settings(document: dict) -> tuple[dict[str, str], str | None, str | None]:
+    """Settings, base URL and CA path from the sandbox's --settings-out JSON."""
+    raw = document.get("settings") or document.get("Values") or {
+        k: v for k, v in document.items() if isinstance(v, str) and k.isupper()
+    }
+    settings = {str(k): str(v) for k, v in raw.items() if v is not None}
+    base = document.get("baseUrl") or document.get("base_url") or document.get("url")
+    ca = document.get("caPath") or document.get("ca_path") or document.get("ca") or settings.get("SERVICES_CA_BUNDLE")
+    return settings, base, ca
