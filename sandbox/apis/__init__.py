@@ -1,0 +1,1 @@
+"""The sandboxed Microsoft services, one module each, all answering in the real payloads' shapes."""

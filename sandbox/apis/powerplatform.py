@@ -1,0 +1,41 @@
+"""Power Platform API: tenant capacity (licensing/tenantCapacity), on the captured payload."""
+from __future__ import annotations
+
+from werkzeug.wrappers import Response
+
+from sandbox.apis.bap import missing_api_version
+from sandbox.apis.base import Call, Service, route
+from sandbox.templates import template
+
+AUDIENCE = "https://api.powerplatform.com"
+_CAPACITY_TYPES = {"database": "Database", "file": "File", "log": "Log"}
+
+
+class PowerPlatformApi(Service):
+    name = "powerplatform"
+    prefix = "/powerplatform"
+    routes = (route("GET", r"/licensing/tenantCapacity/?", "tenant_capacity"),)
+
+    def audience(self, call: Call) -> str:
+        return AUDIENCE
+
+    def precheck(self, call: Call) -> Response | None:
+        return missing_api_version(self, call)
+
+    def tenant_capacity(self, call: Call) -> Response:
+        tenant = call.scenario.tenant
+        body = template("tenant-capacity.json")
+        body["tenantId"] = tenant.id
+        entries = {entry["capacityType"]: entry for entry in body["tenantCapacities"]}
+        overage = False
+        for kind, capacity in tenant.capacity.items():
+            entry = entries[_CAPACITY_TYPES[kind]]
+            entry["totalCapacity"] = capacity.total_mb
+            entry["consumption"].update(actual=capacity.actual_mb, rated=capacity.rated_mb)
+            # Inferred: a storage type consumed beyond its total reports Overage.
+            entry["status"] = "Overage" if capacity.actual_mb > capacity.total_mb else "Available"
+            overage = overage or entry["status"] == "Overage"
+        if overage:
+            body["capacitySummary"].update(status="Overage", statusMessage="You are over capacity in at least one storage type.",
+                                           statusMessageCode="CapacityOverage")
+        return self.json(call, body)
