@@ -63,7 +63,7 @@ class AppTokenProvider:
 
         try:
             return self.credential().get_token(scope).token
-        except AzureError as exc:
+        except (AzureError, ValueError) as exc:
             message = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
             raise TokenUnavailable(service, f"no app token for {scope}: {message[:500]}", _APP_REMEDY) from None
 
@@ -81,6 +81,8 @@ class AppTokenProvider:
             "authority": s.authority_host,
             "disable_instance_discovery": s.disable_instance_discovery,
             "retry_total": s.http_max_retries,
+            "connection_timeout": s.http_timeout_seconds,
+            "read_timeout": s.http_timeout_seconds,
         }
         if s.ca_bundle:
             options["connection_verify"] = s.ca_bundle
