@@ -7,6 +7,7 @@ waits the client asked for and on the sandbox's call log, never on wall time.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -318,3 +319,12 @@ def test_sign_in_as_someone_else_saves_nothing(fresh, tmp_path):
         lcs_sign_in(settings, ADMIN, lambda prompt: approve(fresh, prompt.user_code, AUDITOR))
     assert "not " + ADMIN in caught.value.message
     assert not path.exists()
+
+
+def test_debug_logs_carry_no_token(fresh, token_cache, caplog):
+    caplog.set_level(logging.DEBUG)
+    clients = make_clients(fresh, token_cache)
+    clients.graph.get_user(ADMIN)
+    clients.lcs(ADMIN).get_integration(PROJECT, UAT)
+    assert caplog.records  # urllib3, msal and our own debug lines were captured...
+    assert "eyJ" not in caplog.text and "sandbox-secret-not-a-real-one" not in caplog.text  # ...without a JWT or secret

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.bap import parse_environment, parse_tenant_settings
-from services.dataverse import is_not_integrated, parse_finops_integration, parse_roles
+from services.dataverse import DataverseClient, is_not_integrated, parse_finops_integration, parse_roles
 from services.errors import LcsRequestRefused, ServiceError, Throttled
 from services.graph import parse_directory_roles, parse_license, parse_user
 from services.http import HostAllowList, HttpPolicy
@@ -279,3 +279,27 @@ def test_every_fixture_is_read_by_a_test():
     named = set(re.findall(r'"((?:dataverse|graph|lcs|power-platform)/[\w.-]+\.json)"', tests))
     published = {str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.json")}
     assert published - named == set()
+
+
+@pytest.mark.parametrize("status, body, outcome", [
+    (200, (FIXTURES / "dataverse/retrievefinanceandoperationsintegrationdetails.json").read_text(), "linked"),
+    (400, json.dumps({"error": {"code": "0x80048d0b",
+                                "message": "Dataverse instance isn't integrated with finance and operations."}}), None),
+    (400, (FIXTURES / "dataverse/error_400_search_disabled_0x80048d0b.json").read_text(), ServiceError),
+    (400, (FIXTURES / "dataverse/error_400_plugin_with_annotations.json").read_text(), ServiceError),
+])
+def test_finops_integration_linked_not_linked_and_other_errors_told_apart(server, status, body, outcome):
+    server.reset()
+    server.on("/api/data/v9.1/RetrieveFinanceAndOperationsIntegrationDetails", Reply(status, body))
+    sleep = RecordingSleep()
+    policy = HttpPolicy(max_retries=0, ca_bundle=server.ca_path, sleep=sleep, clock=sleep.clock)
+    client = DataverseClient(policy.service("dataverse", HostAllowList(("127.0.0.1",), "X"), lambda: "t"),
+                             server.base_url + "/")
+    if outcome is ServiceError:
+        with pytest.raises(ServiceError) as caught:
+            client.get_finops_integration()
+        assert caught.value.status == 400
+    elif outcome is None:
+        assert client.get_finops_integration() is None
+    else:
+        assert client.get_finops_integration().environment_id == "b2106f5c-e218-4aac-841a-a59da4738eb4"
