@@ -196,13 +196,14 @@ class Invoker:
     def __init__(self, loop: EventLoopThread, app_dir: Path) -> None:
         self._loop = loop
         self._app_dir = str(app_dir)
+        # Values of non-trigger input bindings by type, e.g. "durableClient" -> the binding JSON.
+        self.input_providers: dict[str, Callable[[], Any]] = {}
 
     def call(
         self,
         function: FunctionInfo,
         trigger: meta.Datum,
         trigger_metadata: dict[str, meta.Datum] | None = None,
-        inputs: dict[str, Any] | None = None,
     ) -> Invocation:
         invocation_id = str(uuid.uuid4())
         kwargs: dict[str, Any] = {}
@@ -217,8 +218,8 @@ class Invoker:
                 outputs.append((binding, out))
             elif binding is function.trigger:
                 kwargs[name] = self._decode_trigger(function, binding, trigger, trigger_metadata or {})
-            elif inputs and binding["type"] in inputs:
-                kwargs[name] = inputs[binding["type"]]
+            elif binding["type"] in self.input_providers:
+                kwargs[name] = self.input_providers[binding["type"]]()
             else:
                 raise NotImplementedError(f"devhost does not support {binding['type']!r} input bindings ({name})")
         if "context" in function.parameters and "context" not in kwargs:

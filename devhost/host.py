@@ -79,6 +79,7 @@ class Host:
         self.engine.idle_grace_seconds = options.idle_grace_ms / 1000
         self.engine.timer_gate = self._no_queued_work
         self.durable = DurableApi(self.engine, config.durable.hub_name)
+        self.invoker.input_providers["durableClient"] = lambda: json.dumps(self.durable.client_binding(self.base_url))
         self.router = Router(config.route_prefix)
         for function in functions:
             if function.trigger_type == "httpTrigger":
@@ -206,10 +207,9 @@ class Host:
             "params": {k: meta.Datum(v, "string") for k, v in route_params.items()},
             "body": meta.Datum(request.get_data(), "bytes"),
         })
-        binding = json.dumps(self.durable.client_binding(self.base_url))
         detail = f"{request.method} {request.path}"
         try:
-            invocation = self.invoker.call(function, datum, inputs={"durableClient": binding})
+            invocation = self.invoker.call(function, datum)
             for output, value in invocation.outputs:
                 self._send_output(output, value)
             response = self._http_response(function, invocation.result)
