@@ -137,7 +137,10 @@ class Engine:
             self._cond.notify_all()
 
     def next_timer(self) -> str | None:
+        """The earliest pending timer; cancelled or finished timers are dropped from the heap here."""
         with self._cond:
+            while self._timers and not self.store.timer_pending(self._timers[0][1], self._timers[0][0]):
+                heapq.heappop(self._timers)
             return self._timers[0][0] if self._timers else None
 
     def _orchestrator_worker(self) -> None:
