@@ -16,9 +16,11 @@ FAILED = "Failed"
 
 FINAL_PHASES = frozenset({VALIDATION_FAILED, VALIDATED, LINKED, CANCELLED, CONFIRMATION_EXPIRED,
                           PROVISIONING_FAILED, PROVISIONING_TIMED_OUT, FAILED})
-# Phases after which a new request for the same environment may start a fresh run: nothing irreversible
-# happened in them.
-RESTARTABLE_PHASES = frozenset({VALIDATION_FAILED, CANCELLED, CONFIRMATION_EXPIRED})
+# A run that reached any of these may have started the irreversible setup: the environment is its for good.
+# A run that ended before them (ValidationFailed, Cancelled, ConfirmationExpired, or Failed early) changed
+# nothing, so a new request may start a fresh run.
+SETUP_STARTED_PHASES = frozenset({STARTING_SETUP, PROVISIONING, VERIFYING, LINKED, PROVISIONING_FAILED,
+                                  PROVISIONING_TIMED_OUT})
 # Phases in which setup has not started yet, so a cancel is still possible.
 CANCELLABLE_PHASES = frozenset({VALIDATING, AWAITING_CONFIRMATION})
 ALL_PHASES = (VALIDATING, VALIDATION_FAILED, VALIDATED, AWAITING_CONFIRMATION, STARTING_SETUP, PROVISIONING,

@@ -7,7 +7,8 @@ accepted confirmation, and the setup activity reads the integration state before
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from datetime import datetime, timedelta, timezone
 from typing import Any, Generator
 
 import azure.durable_functions as df
@@ -19,7 +20,7 @@ from domain.checks import REVALIDATED_CHECKS, validation_passed
 from domain.names import names_match
 from domain.polling import next_poll_at
 from domain.request import LinkRequest
-from orchestrators.link_state import enter_phase, iso, new_state, operator_instructions, record_attempt
+from orchestrators.link_state import enter_phase, iso, new_state, operator_instructions, record_attempt, utc
 from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT, RunOptions
 from orchestrators.validation import ACTIVITY_RETRY, checks_to_json, validate
 
@@ -36,8 +37,19 @@ def link_environment(context: df.DurableOrchestrationContext):
     return (yield from LinkRun(context, context.get_input()).execute())
 
 
+def _event_payload(value: Any) -> dict[str, Any]:
+    """The Python client serializes event data twice, so the orchestrator receives JSON text
+    (azure-functions-durable-python issue #295); accept an already decoded object as well."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _parse_time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 
 class LinkRun:
@@ -52,7 +64,7 @@ class LinkRun:
 
     @property
     def now(self) -> datetime:
-        return self.context.current_utc_datetime.replace(tzinfo=None)
+        return utc(self.context.current_utc_datetime)
 
     def execute(self) -> Generator[Any, Any, dict[str, Any]]:
         try:
@@ -79,7 +91,7 @@ class LinkRun:
                                            "Nobody confirmed before the deadline; nothing was changed."))
         if decision == "cancelled":
             return (yield from self.finish(phases.CANCELLED, "Cancelled before setup; nothing was changed.",
-                                           reason=(detail or {}).get("reason"), by=(detail or {}).get("by")))
+                                           reason=detail.get("reason"), by=detail.get("by")))
 
         if self.now - _parse_time(self.state["validatedAt"]) > timedelta(seconds=self.options.revalidate_after_seconds):
             facts, results = yield from validate(self.context, self.request, REVALIDATED_CHECKS)
@@ -123,8 +135,8 @@ class LinkRun:
                 return "expired", None
             if winner is cancel:
                 deadline.cancel()
-                return "cancelled", cancel.result
-            attempt = confirm.result or {}
+                return "cancelled", _event_payload(cancel.result)
+            attempt = _event_payload(confirm.result)
             typed = str(attempt.get("typedName") or "")
             accepted = names_match(typed, self.state["operatorDisplayName"] or "")
             record_attempt(self.state, {

@@ -6,7 +6,7 @@ nothing secret: requests, check results, audit records and progress only.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from domain import phases
@@ -20,8 +20,13 @@ IRREVERSIBILITY_NOTICE = (
 MAX_RECORDED_ATTEMPTS = 20
 
 
+def utc(moment: datetime) -> datetime:
+    """The SDK's clock may come with or without a zone; it is always UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
 def iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def new_state(kind: str, request: LinkRequest, links: dict[str, str], now: datetime) -> dict[str, Any]:

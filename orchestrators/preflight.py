@@ -7,7 +7,7 @@ import azure.durable_functions as df
 from domain import phases
 from domain.checks import validation_passed
 from domain.request import LinkRequest
-from orchestrators.link_state import enter_phase, iso, new_state
+from orchestrators.link_state import enter_phase, iso, new_state, utc
 from orchestrators.options import RunOptions
 from orchestrators.validation import checks_to_json, validate
 
@@ -18,11 +18,11 @@ bp = df.Blueprint()
 def preflight(context: df.DurableOrchestrationContext):
     data = context.get_input()
     request = LinkRequest.from_dict(data["request"])
-    now = context.current_utc_datetime.replace(tzinfo=None)
+    now = utc(context.current_utc_datetime)
     state = new_state("preflight", request, RunOptions.from_json(data["options"]).links, now)
     context.set_custom_status(state)
     facts, results = yield from validate(context, request)
-    finished = context.current_utc_datetime.replace(tzinfo=None)
+    finished = utc(context.current_utc_datetime)
     state["checks"] = checks_to_json(results)
     state["validatedAt"] = iso(finished)
     operator = facts.value("operator")

@@ -104,7 +104,10 @@ class StartResult:
 
 def _blocks_new_run(document: dict[str, Any]) -> bool:
     """A run that is alive, or that got as far as starting setup, owns the environment for good."""
-    return document["runtimeStatus"] in {s.value for s in _RUNNING} or document["phase"] not in phases.RESTARTABLE_PHASES
+    if document["runtimeStatus"] in {s.value for s in _RUNNING}:
+        return True
+    reached = {step["phase"] for step in document.get("timeline", [])} | {document["phase"]}
+    return bool(reached & phases.SETUP_STARTED_PHASES)
 
 
 async def start_link(client: df.DurableOrchestrationClient, request: LinkRequest, base_url: str,
