@@ -75,9 +75,9 @@ def phase_at(elapsed_seconds: float, duration_seconds: float) -> str:
     return next((name for name, end in PHASES if fraction < end), PHASES[-1][0])
 
 
-def validation_seconds(duration_seconds: float) -> float:
-    """When the Validate phase ends: where a run that fails a prerequisite stops."""
-    return PHASES[0][1] * duration_seconds
+def validation_failure_seconds(duration_seconds: float) -> float:
+    """Where a run that fails a prerequisite stops: half way through the Validate phase."""
+    return PHASES[0][1] * duration_seconds / 2
 
 
 def status_at(run: SetupRun, now: datetime) -> RunStatus:

@@ -59,8 +59,12 @@ class SandboxServer:
             ca = load_or_create_ca(directory)
             write_bundle(directory)
             # Bind first with a placeholder app: the base URL (and so token issuers, Dataverse URLs) needs the port.
-            http = make_server(HOST, port, lambda environ, start: [], threaded=True,
-                               request_handler=_QuietHandler, ssl_context=server_context(ca))
+            http = make_server(HOST, port, lambda environ, start: [], threaded=True, request_handler=_QuietHandler)
+            # TLS handshakes happen in each connection's thread, not in the accept loop, so a client
+            # that connects and stays silent cannot stall the whole server.
+            context = server_context(ca)
+            http.socket = context.wrap_socket(http.socket, server_side=True, do_handshake_on_connect=False)
+            http.ssl_context = context
         except BaseException:
             if owns:
                 shutil.rmtree(directory, ignore_errors=True)

@@ -22,7 +22,7 @@ from sandbox.provisioning import (
     SetupRun,
     geography_of_region,
     status_at,
-    validation_seconds,
+    validation_failure_seconds,
 )
 from sandbox.scenario import LcsEnvironment, LinkedApp, Scenario, normalize_guid
 
@@ -128,8 +128,9 @@ class World:
             "ErrorMessage": status.error_message,
         }
 
-    def has_project_access(self, lcs_env_project_id: int, upn: str | None, object_id: str | None, tenant_id: str | None) -> bool:
-        project = self.scenario.lcs_projects.get(lcs_env_project_id)
+    def has_project_access(self, project_id: int, upn: str | None, object_id: str | None, tenant_id: str | None) -> bool:
+        """Project Owner or Environment Manager of the project, signed in from the project's tenant."""
+        project = self.scenario.lcs_projects.get(project_id)
         user = self.scenario.user(upn or "") or self.scenario.user(object_id or "")
         if project is None or user is None or tenant_id != project.tenant_id:
             return False
@@ -182,7 +183,7 @@ class World:
         provisioning = self.scenario.provisioning
         problems = self._prerequisite_failures(lcs_env, target_id, operator_upn, now)
         if problems:
-            fail_after, message = validation_seconds(provisioning.duration_seconds), " ".join(problems)
+            fail_after, message = validation_failure_seconds(provisioning.duration_seconds), " ".join(problems)
         else:
             fail_after, message = provisioning.fail_after_seconds, provisioning.error_message
         return SetupRun(
