@@ -185,6 +185,15 @@ class Engine:
                     self.busy.add("activities", -1)
 
     def _timer_loop(self) -> None:
+        while not self._stopping:
+            try:
+                self._timer_step()
+            except Exception:
+                log.exception("timer loop failed; continuing")
+                time.sleep(0.5)
+
+    def _timer_step(self) -> None:
+        """Release due timers, wait for the next one, or (virtual time, idle) jump the clock to it."""
         while True:
             jump_to: tuple[str, str] | None = None
             with self._cond:
@@ -224,10 +233,8 @@ class Engine:
                     self._cond.wait(0.1)
                 continue
             with self._cond:
-                still_idle = self.busy.idle() and not self.clock.held
-            if still_idle:
-                moved_to = parse_iso(jump_to[0])
-                if self.clock.advance_to(moved_to):
+                # Under the lock, so no request or work item can start between this check and the jump.
+                if self.busy.idle() and not self.clock.held and self.clock.advance_to(parse_iso(jump_to[0])):
                     log.info("virtual clock jumped to %s (next timer, instance=%s)", jump_to[0], jump_to[1])
 
     def advance_clock(self, moment: datetime) -> bool:

@@ -38,6 +38,7 @@ class QueueClients:
         self._environ = environ
         self._azurite_queue_url = azurite_queue_url
         self._clients: dict[tuple[str, str, bool], QueueClient] = {}
+        self._created: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         self._send_listeners: list[Callable[[str], None]] = []
 
@@ -54,6 +55,7 @@ class QueueClients:
         return expand(str(binding["queueName"]), self._environ).lower()
 
     def client(self, setting: str | None, queue: str, encoded: bool) -> QueueClient:
+        """A client for the queue, which is created on first use (as output bindings do)."""
         key = (setting or "AzureWebJobsStorage", queue, encoded)
         with self._lock:
             client = self._clients.get(key)
@@ -63,13 +65,20 @@ class QueueClients:
                     queue,
                     api_version=API_VERSION,
                     message_encode_policy=TextBase64EncodePolicy() if encoded else None,
+                    connection_timeout=5,
+                    read_timeout=30,
+                    retry_total=2,
                 )
-                try:
-                    client.create_queue()
-                except ResourceExistsError:
-                    pass
                 self._clients[key] = client
-            return client
+            created = (key[0], queue) in self._created
+        if not created:
+            try:
+                client.create_queue()
+            except ResourceExistsError:
+                pass
+            with self._lock:
+                self._created.add((key[0], queue))
+        return client
 
     def on_send(self, listener: Callable[[str], None]) -> None:
         self._send_listeners.append(listener)
@@ -127,7 +136,6 @@ class QueueListener:
         return self._clients.client(self._setting, self.queue, encoded=False)
 
     def start(self) -> None:
-        self.raw  # creates the queue, so a missing queue is not an error at the first poll
         self._thread.start()
 
     def stop(self) -> None:
@@ -142,6 +150,9 @@ class QueueListener:
         try:
             return self.raw.get_queue_properties().approximate_message_count > 0
         except ResourceNotFoundError:
+            return False
+        except Exception as error:  # storage unreachable: it cannot deliver anything either
+            log.debug("queue %s: could not read its length (%s)", self.queue, error)
             return False
 
     def _run(self) -> None:
@@ -158,7 +169,7 @@ class QueueListener:
                 continue
             try:
                 messages = list(
-                    self.raw.receive_messages(
+                    self.raw.receive_messages(  # self.raw creates the queue on first use
                         max_messages=room, messages_per_page=room, visibility_timeout=LEASE_SECONDS
                     )
                 )

@@ -261,7 +261,13 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzuriteService
     binary = find_azurite_queue(REPO_ROOT)
     if binary is None:
         pytest.fail("Azurite is not installed: run `npm ci` (package.json pins it)")
-    server = Azurite(tmp_path_factory.mktemp("azurite"), free_port(), binary).start()
+    for attempt in range(3):  # a port picked as free can be taken before Azurite binds it
+        try:
+            server = Azurite(tmp_path_factory.mktemp("azurite"), free_port(), binary).start()
+            break
+        except RuntimeError:
+            if attempt == 2:
+                raise
     try:
         yield AzuriteService(server.queue_url, server.port)
     finally:

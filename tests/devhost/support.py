@@ -1,0 +1,33 @@
+"""Helpers shared by the devhost tests (the sample app, its settings)."""
+import importlib.util
+import sys
+import uuid
+from pathlib import Path
+
+SAMPLE_APP = Path(__file__).parent / "apps" / "sample"
+
+
+def sample_env(azurite_service, state_dir: Path, **extra: str) -> dict[str, str]:
+    """Settings of the sample app; queue names are unique so tests sharing one Azurite do not interfere."""
+    suffix = uuid.uuid4().hex[:8]
+    return {
+        "SAMPLE_HUB": "SampleHub",
+        "SAMPLE_STATE_DIR": str(state_dir / "sample"),
+        "SAMPLE_IN_QUEUE": f"in-{suffix}",
+        "SAMPLE_OUT_QUEUE": f"out-{suffix}",
+        "AzureWebJobsStorage": azurite_service.connection_string,
+        **extra,
+    }
+
+
+def load_sample_app():
+    """The sample app imported in-process under its own module name (not `function_app`)."""
+    name = "devhost_sample_function_app"
+    if name not in sys.modules:
+        if str(SAMPLE_APP) not in sys.path:
+            sys.path.insert(0, str(SAMPLE_APP))
+        spec = importlib.util.spec_from_file_location(name, SAMPLE_APP / "function_app.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name].app
