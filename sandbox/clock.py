@@ -35,6 +35,8 @@ class SandboxClock:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._manual: datetime | None = None
+        # The latest moment anyone was told: "never backwards" means never before this.
+        self._told = datetime.min.replace(tzinfo=timezone.utc)
 
     @property
     def mode(self) -> str:
@@ -42,29 +44,37 @@ class SandboxClock:
 
     def now(self) -> datetime:
         with self._lock:
-            return self._manual if self._manual is not None else utc_now()
+            return self._tell(self._manual if self._manual is not None else utc_now())
+
+    def _tell(self, moment: datetime) -> datetime:
+        self._told = max(self._told, moment)
+        return moment
 
     def set(self, moment: datetime) -> datetime:
-        """Switch to manual time at `moment`; refuses to go back before the current time."""
+        """Switch to manual time at `moment`; refuses a moment before one already told to a caller.
+
+        In real mode that allows a moment a little before wall time (devhost starting its virtual
+        clock at "now" and telling the sandbox a few milliseconds later) unless a call came between.
+        """
         if moment.tzinfo is None:
             raise ValueError("the clock needs a time zone aware datetime")
         with self._lock:
-            current = self._manual if self._manual is not None else utc_now()
-            if moment < current:
+            if moment < self._told:
                 raise ClockWentBackwards(
-                    f"the sandbox clock is at {to_iso(current)} and does not move backwards to {to_iso(moment)}"
+                    f"the sandbox clock already reached {to_iso(self._told)} and does not move backwards to {to_iso(moment)}"
                 )
             self._manual = moment.astimezone(timezone.utc)
-            return self._manual
+            return self._tell(self._manual)
 
     def advance(self, seconds: float) -> datetime:
         """Move forward by `seconds` (switching to manual time if the clock was real)."""
         if seconds < 0:
             raise ClockWentBackwards("the sandbox clock does not move backwards")
         with self._lock:
-            current = self._manual if self._manual is not None else utc_now()
+            current = self._manual if self._manual is not None else max(utc_now(), self._told)
             self._manual = current + timedelta(seconds=seconds)
-            return self._manual
+            return self._tell(self._manual)
 
     def snapshot(self) -> dict:
         return {"now": to_iso(self.now()), "mode": self.mode}
+

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import re
 import socket
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from sandbox.apis.admin import ENDPOINTS
+from sandbox.clock import ClockWentBackwards, SandboxClock, utc_now
 from sandbox.server import SandboxServer
 
 README = Path(__file__).resolve().parents[2] / "sandbox" / "README.md"
@@ -89,3 +93,13 @@ def test_a_temporary_state_directory_goes_away_on_stop():
 def test_a_silent_connection_does_not_stall_the_server(server, client):
     with socket.create_connection(("127.0.0.1", server.port), timeout=5):
         assert client.admin("GET", "/clock").status_code == 200
+
+
+
+def test_the_clock_may_be_set_to_a_moment_no_caller_has_passed():
+    started = utc_now()  # devhost starts its virtual clock here and tells the sandbox a little later
+    assert SandboxClock().set(started) == started
+    clock = SandboxClock()
+    seen = clock.now()  # a call observed this moment
+    with pytest.raises(ClockWentBackwards):
+        clock.set(seen - timedelta(milliseconds=1))
