@@ -111,18 +111,32 @@ class Host:
         self.store.set_meta(CLOCK_KEY, fmt_event(moment))
         self._sync_sandbox_clock(moment)
 
-    def _sync_sandbox_clock(self, moment: datetime) -> None:
-        if not self.options.sandbox_url:
-            return
-        url = self.options.sandbox_url.rstrip("/") + "/_sandbox/clock"
-        body = json.dumps({"now": fmt_event(moment)}).encode()
-        request = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Type": "application/json"})
+    def _sandbox_clock(self, method: str, moment: datetime | None = None) -> dict | None:
+        """GET or PUT {sandbox}/_sandbox/clock; None (and a warning) when the sandbox does not answer."""
+        url = str(self.options.sandbox_url).rstrip("/") + "/_sandbox/clock"
+        body = json.dumps({"now": fmt_event(moment)}).encode() if moment else None
+        request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
         context = ssl.create_default_context(cafile=self.options.sandbox_ca) if self.options.sandbox_ca else None
         try:
             with urllib.request.urlopen(request, timeout=10, context=context) as answer:
-                answer.read()
+                return json.loads(answer.read() or b"{}")
         except Exception as error:
-            log.warning("could not set the sandbox clock at %s: %s", url, error)
+            log.warning("sandbox clock %s %s failed: %s", method, url, error)
+            return None
+
+    def _sync_sandbox_clock(self, moment: datetime) -> None:
+        if self.options.sandbox_url:
+            self._sandbox_clock("PUT", moment)
+
+    def _adopt_sandbox_clock(self) -> None:
+        """At start-up: a sandbox clock that earlier runs moved ahead pulls devhost's clock along."""
+        if not self.options.sandbox_url:
+            return
+        state = self._sandbox_clock("GET")
+        if state and state.get("now") and parse_iso(state["now"]) > self.clock.now():
+            self.clock.advance_to(parse_iso(state["now"]))
+        else:
+            self._sync_sandbox_clock(self.clock.now())
 
     def _no_queued_work(self) -> bool:
         pending = [listener for listener in self.listeners if listener.has_messages()]
@@ -135,7 +149,7 @@ class Host:
         self._server = make_server("127.0.0.1", self.options.port, self, threaded=True)
         self.port = self._server.server_port
         if self.options.virtual_time:
-            self._sync_sandbox_clock(self.clock.now())
+            self._adopt_sandbox_clock()
         self.engine.start()
         for listener in self.listeners:
             listener.start()

@@ -118,7 +118,8 @@ def start_sandbox(scenario: str, app_dir: Path, state_dir: Path, timeout: float 
     settings_file.unlink(missing_ok=True)
     log_file = open(state_dir / "sandbox.log", "ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--scenario", scenario, "--port", "0", "--settings-out", str(settings_file)],
+        [sys.executable, "-m", "sandbox", "--scenario", scenario, "--port", "0", "--settings-out", str(settings_file),
+         "--state-dir", str(state_dir / "sandbox")],
         cwd=str(app_dir), stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + timeout
@@ -144,6 +145,7 @@ def read_sandbox_settings(document: dict) -> tuple[dict[str, str], str | None, s
         k: v for k, v in document.items() if isinstance(v, str) and k.isupper()
     }
     settings = {str(k): str(v) for k, v in raw.items() if v is not None}
-    base = document.get("baseUrl") or document.get("base_url") or document.get("url")
-    ca = document.get("caPath") or document.get("ca_path") or document.get("ca") or settings.get("SERVICES_CA_BUNDLE")
+    # The sandbox's --settings-out file is the flat settings object; its base URL is the authority host.
+    base = document.get("baseUrl") or settings.get("AZURE_AUTHORITY_HOST")
+    ca = document.get("caCertPath") or settings.get("SERVICES_CA_BUNDLE")
     return settings, base, ca

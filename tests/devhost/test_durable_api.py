@@ -151,3 +151,19 @@ def test_http_trigger_route_params_query_and_headers(sample_host):
     assert answer.headers["X-Sample"] == "yes"
     assert sample_host.get("/api/hello/W0rld").status == 404  # {name:alpha}
     assert sample_host.post("/api/hello/World").status == 404  # GET only
+
+
+def test_suspend_holds_events_until_resume(sample_host):
+    async def work(client):
+        instance_id = await client.start_new("approval", "api-suspend", {"timeoutSeconds": 600})
+        await wait_for(client, instance_id, {Status.Running})
+        await client.suspend(instance_id, "maintenance")
+        await wait_for(client, instance_id, {Status.Suspended})
+        await client.raise_event(instance_id, "approve", {"while": "suspended"})
+        await asyncio.sleep(0.3)
+        assert (await client.get_status(instance_id)).runtime_status == Status.Suspended
+        await client.resume(instance_id, "done")
+        approved = await wait_for(client, instance_id)
+        assert json.loads(approved.output["approved"]) == {"while": "suspended"}
+
+    run_client(sample_host.client_binding(), work)

@@ -24,6 +24,9 @@ class FakeSandbox:
 
     def __call__(self, environ, start_response):
         request = Request(environ)
+        if request.method == "GET" and request.path == "/_sandbox/clock":
+            return Response(json.dumps({"now": "2000-01-01T00:00:00Z"}), content_type="application/json")(
+                environ, start_response)
         if request.method == "PUT" and request.path == "/_sandbox/clock":
             self.clock_updates.append(request.get_json()["now"])
             return Response("{}", content_type="application/json")(environ, start_response)
