@@ -26,7 +26,8 @@ from sandbox.apis.powerplatform import PowerPlatformApi
 from sandbox.calllog import CallLog
 from sandbox.clock import SandboxClock, to_iso
 from sandbox.faults import FaultInjector
-from sandbox.scenario import Scenario, load_scenario
+from sandbox.model import Scenario
+from sandbox.scenario import load_scenario
 from sandbox.tokens import TokenIssuer
 from sandbox.world import World
 

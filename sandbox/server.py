@@ -19,8 +19,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sandbox.app import Sandbox
 from sandbox.clock import SandboxClock
-from sandbox.scenario import Scenario, load_scenario, validate_faults
-from sandbox.tls import CA_FILE, load_or_create_ca, server_context, write_bundle
+from sandbox.model import Scenario
+from sandbox.scenario import load_scenario, validate_faults
+from sandbox.tls import CA_BUNDLE_FILE, CA_FILE, load_or_create_ca, server_context, write_bundle
 from sandbox.tokens import TokenIssuer, load_or_create_key
 
 HOST = "127.0.0.1"
@@ -92,7 +93,7 @@ class SandboxServer:
     @property
     def ca_bundle_path(self) -> str:
         """The system CAs plus the sandbox CA, for REQUESTS_CA_BUNDLE-style settings that replace system trust."""
-        return str(self._state_dir / "ca-bundle.pem")
+        return str(self._state_dir / CA_BUNDLE_FILE)
 
     @property
     def clock(self) -> SandboxClock:

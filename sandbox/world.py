@@ -24,7 +24,7 @@ from sandbox.provisioning import (
     status_at,
     validation_failure_seconds,
 )
-from sandbox.scenario import LcsEnvironment, LinkedApp, Scenario, normalize_guid
+from sandbox.model import LcsEnvironment, LinkedApp, Scenario, normalize_guid
 
 SYSTEM_ADMINISTRATOR_TEMPLATE_ID = "627090ff-40a3-4053-8790-584edc5be201"
 PROJECT_ROLES_WITH_ENVIRONMENT_ACCESS = ("ProjectOwner", "EnvironmentManager")

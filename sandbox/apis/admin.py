@@ -11,7 +11,8 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.apis.base import json_response, route
 from sandbox.clock import ClockWentBackwards, parse_iso, to_iso
-from sandbox.scenario import ScenarioError, normalize_guid, validate_faults
+from sandbox.model import normalize_guid
+from sandbox.scenario import ScenarioError, validate_faults
 from sandbox.world import SetupRefused
 
 if TYPE_CHECKING:

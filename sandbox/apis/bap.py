@@ -11,7 +11,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from sandbox.apis.base import Call, Service, route
-from sandbox.scenario import PowerPlatformEnvironment, normalize_guid
+from sandbox.model import PowerPlatformEnvironment, normalize_guid
 from sandbox.templates import template
 
 AUDIENCE = "https://service.powerapps.com"

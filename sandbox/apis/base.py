@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,8 @@ from sandbox.tokens import InvalidToken
 
 if TYPE_CHECKING:
     from sandbox.app import Sandbox
+    from sandbox.model import Scenario
+    from sandbox.world import World
 
 
 @dataclass
@@ -31,11 +32,11 @@ class Call:
     note: str | None = None  # e.g. "rateLimited", shown as the call log's fault
 
     @property
-    def scenario(self):
+    def scenario(self) -> Scenario:
         return self.sandbox.world.scenario
 
     @property
-    def world(self):
+    def world(self) -> World:
         return self.sandbox.world
 
     @property
@@ -53,9 +54,6 @@ class Call:
 
     def json_body(self) -> Any:
         return json.loads(self.request.get_data(as_text=True) or "null")
-
-
-Handler = Callable[[Call], Response]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from sandbox.apis.base import Call, Service, request_id, route
 from sandbox.faults import format_retry_after
-from sandbox.scenario import DataverseOrg, DataverseRole, DataverseTeam, normalize_guid
+from sandbox.model import DataverseOrg, DataverseRole, DataverseTeam, normalize_guid
 from sandbox.templates import template
 
 _API = r"/api/data/(?P<version>v9\.[0-2])"

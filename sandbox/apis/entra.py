@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from sandbox.apis.base import Call, Service, route
 from sandbox.faults import format_retry_after
-from sandbox.scenario import User, normalize_guid
+from sandbox.model import User, normalize_guid
 from sandbox.tokens import InvalidToken, client_info
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"

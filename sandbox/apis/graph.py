@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from sandbox.apis.base import Call, Service, request_id, route
 from sandbox.faults import format_retry_after
-from sandbox.scenario import User
+from sandbox.model import User
 from sandbox.templates import template
 
 AUDIENCE = "https://graph.microsoft.com"

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from sandbox.apis.base import Call, Service, route
 from sandbox.faults import format_retry_after
-from sandbox.scenario import LcsEnvironment, LcsProject, normalize_guid
+from sandbox.model import LcsEnvironment, LcsProject, normalize_guid
 from sandbox.templates import template
 from sandbox.world import SetupRefused
 
