@@ -265,7 +265,7 @@ class Engine:
         function = self.orchestrators.get(instance.name)
         if function is not None and instance.runtime_status != "Suspended" and change.runtime_status != "Suspended":
             detail = f"instance={instance_id} new actions={episode.actions_scheduled}"
-            self._report(function, "-", time.monotonic() - started, detail, None)
+            self._report(function, str(uuid.uuid4()), time.monotonic() - started, detail, None)
         new_status = change.runtime_status
         if episode.continued_as_new:
             log.info("instance=%s orchestration %s: %s -> ContinuedAsNew -> Running", instance_id, instance.name,
@@ -289,7 +289,7 @@ class Engine:
     def _run_activity(self, item: ActivityItem) -> None:
         function = self.activities.get(item.name)
         started = time.monotonic()
-        invocation_id = "-"
+        invocation_id = str(uuid.uuid4())
         error: BaseException | None = None
         if function is None:
             event = h.task_failed(
@@ -300,8 +300,7 @@ class Engine:
             )
         else:
             try:
-                invocation = self._invoker.call(function, meta.Datum(item.input, "json"))
-                invocation_id = invocation.invocation_id
+                invocation = self._invoker.call(function, meta.Datum(item.input, "json"), None, invocation_id)
                 result = ActivityTriggerConverter.encode(invocation.result, expected_type=None).value
                 for binding, value in invocation.outputs:
                     self._send_output(binding, value)

@@ -204,8 +204,9 @@ class Invoker:
         function: FunctionInfo,
         trigger: meta.Datum,
         trigger_metadata: dict[str, meta.Datum] | None = None,
+        invocation_id: str | None = None,
     ) -> Invocation:
-        invocation_id = str(uuid.uuid4())
+        invocation_id = invocation_id or str(uuid.uuid4())
         kwargs: dict[str, Any] = {}
         outputs: list[tuple[dict[str, Any], _Out]] = []
         for binding in function.bindings:

@@ -5,10 +5,10 @@ import json
 import logging
 import os
 import ssl
-import threading
 import time
 import traceback
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
@@ -222,15 +222,16 @@ class Host:
             "body": meta.Datum(request.get_data(), "bytes"),
         })
         detail = f"{request.method} {request.path}"
+        invocation_id = str(uuid.uuid4())
         try:
-            invocation = self.invoker.call(function, datum)
+            invocation = self.invoker.call(function, datum, None, invocation_id)
             for output, value in invocation.outputs:
                 self._send_output(output, value)
             response = self._http_response(function, invocation.result)
         except Exception as error:
-            report_invocation(function, "-", time.monotonic() - started, detail, error)
+            report_invocation(function, invocation_id, time.monotonic() - started, detail, error)
             return Response(b"", status=500)
-        report_invocation(function, invocation.invocation_id, time.monotonic() - started,
+        report_invocation(function, invocation_id, time.monotonic() - started,
                           f"{detail} -> {response.status_code}", None)
         return response
 

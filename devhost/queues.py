@@ -12,6 +12,7 @@ import base64
 import logging
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -207,11 +208,10 @@ class QueueListener:
                 self._poison(message)
                 return
             error: BaseException | None = None
-            invocation_id = "-"
+            invocation_id = str(uuid.uuid4())
             try:
                 datum = _body_datum(message.content)
-                invocation = self._invoker.call(self.function, datum, _metadata(message))
-                invocation_id = invocation.invocation_id
+                invocation = self._invoker.call(self.function, datum, _metadata(message), invocation_id)
                 for binding, value in invocation.outputs:
                     if binding["type"] == "queue":
                         self._clients.send(binding, value)

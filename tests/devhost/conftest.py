@@ -1,6 +1,6 @@
 import pytest
 
-from devhost.testing import DevhostProcess, azurite, devhost_factory  # noqa: F401  (fixtures)
+from devhost.testing import DevhostProcess, azurite  # noqa: F401  (azurite is a fixture)
 from tests.devhost.support import SAMPLE_APP, sample_env
 
 
