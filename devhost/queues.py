@@ -178,7 +178,10 @@ class QueueListener:
                 log.warning("queue %s: receive failed (%s); retrying", self.queue, type(error).__name__)
                 messages = []
             if not messages:
-                self._wake.wait(delay)
+                with self._lock:
+                    leased = bool(self._in_flight)
+                # Wake up in time to renew the leases of messages still being processed.
+                self._wake.wait(min(delay, LEASE_SECONDS / 3) if leased else delay)
                 self._wake.clear()
                 delay = min(delay * 2, max_delay)
                 continue

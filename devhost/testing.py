@@ -65,6 +65,7 @@ class DevhostProcess:
         self.args = list(args)
         self.app_module = app_module
         self.port = port or free_port()
+        self._port_retries = 0 if port else 3
         self.process: subprocess.Popen | None = None
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.state_dir / "devhost.log"
@@ -102,6 +103,10 @@ class DevhostProcess:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
+                if "Address already in use" in self.logs()[-2000:] and self._port_retries > 0:
+                    self._port_retries -= 1  # a port picked as free was taken meanwhile: pick another
+                    self.port = free_port()
+                    return self.start(timeout)
                 raise RuntimeError(f"devhost exited with {self.process.returncode}:\n{self.logs()[-4000:]}")
             if self.ready_file.exists():
                 try:
