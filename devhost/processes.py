@@ -1,8 +1,10 @@
 """Child processes devhost may start: Azurite (queue service) and the sandbox."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -112,15 +114,20 @@ class Sandbox:
 
 def start_sandbox(scenario: str, app_dir: Path, state_dir: Path, timeout: float = 60.0) -> Sandbox:
     """Run `python -m sandbox --scenario X --port 0 --settings-out FILE` and read what it wrote."""
-    if not (app_dir / "sandbox").exists():
-        raise SystemExit(f"--sandbox needs the sandbox package next to the app ({app_dir / 'sandbox'} is missing)")
+    # Located, not imported: devhost talks to the sandbox only over HTTP.
+    spec = importlib.util.find_spec("sandbox")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("--sandbox needs the sandbox package (python -m sandbox) on the Python path")
+    package_parent = str(Path(list(spec.submodule_search_locations)[0]).parent)
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent,
+                                                                             os.environ.get("PYTHONPATH")]))}
     settings_file = state_dir / "sandbox-settings.json"
     settings_file.unlink(missing_ok=True)
     log_file = open(state_dir / "sandbox.log", "ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--scenario", scenario, "--port", "0", "--settings-out", str(settings_file),
          "--state-dir", str(state_dir / "sandbox")],
-        cwd=str(app_dir), stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        cwd=str(app_dir), env=environment, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + timeout
     while True:

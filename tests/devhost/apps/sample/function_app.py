@@ -144,3 +144,14 @@ def branching(context: df.DurableOrchestrationContext):
     activity = "square" if os.environ.get("SAMPLE_BRANCH", "a") == "a" else "say_hello"
     second = yield context.call_activity(activity, 2)
     return [first, second]
+
+
+@app.route(route="setting/{name}", methods=["GET"])
+def setting(req: func.HttpRequest) -> func.HttpResponse:
+    """Which value a setting has inside the app (secrets are never echoed)."""
+    import os
+
+    name = req.route_params["name"]
+    if "SECRET" in name.upper():
+        return func.HttpResponse(status_code=403)
+    return func.HttpResponse(json.dumps({name: os.environ.get(name)}), mimetype="application/json")
