@@ -6,7 +6,8 @@
         host.wait_for_status(started.json()["id"], {"Completed"})
         host.kill(); host.start()          # SIGKILL, then resume on the same state and port
 
-Fixtures (``pytest_plugins = ["devhost.testing"]`` in a conftest, or import them):
+Fixtures (import them into a conftest: ``from devhost.testing import azurite, devhost_factory``;
+pytest refuses ``pytest_plugins`` outside the rootdir's conftest):
 ``azurite`` (session: an Azurite queue service on a free port, ``.connection_string``) and
 ``devhost_factory`` (function: ``devhost_factory(app_dir, env=..., args=...)`` returns a started
 DevhostProcess with its own state dir; all are stopped at teardown).
