@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from webui.phases import AWAITING_CONFIRMATION, attempts_marker, latest_attempt, phase_of
+from webui.phases import AWAITING_CONFIRMATION, actor_name, attempts_marker, latest_attempt, phase_of
 
 SUBMITTED = "submitted"  # query key: the attempts marker (webui.phases) before this submission
 RESULT = "result"  # query key: why a submission was refused before it reached the orchestration
@@ -42,8 +42,9 @@ def notice_for(query: Mapping[str, str], status: Mapping[str, Any]) -> tuple[str
     if attempts_marker(status) != before:
         attempt = latest_attempt(status) or {}
         if attempt.get("accepted"):
-            return f"Confirmed by {attempt.get('by') or attempt.get('typedName')}. Setup is starting.", "success"
-        reason = attempt.get("reason") or "the name did not match"
+            who = actor_name(attempt.get("by")) or attempt.get("typedName")
+            return f"Confirmed by {who}. Setup is starting.", "success"
+        reason = str(attempt.get("reason") or "the name did not match").rstrip(".")
         return f"The name you typed was not accepted: {reason}.", "error"
     if phase_of(status) == AWAITING_CONFIRMATION:
         return "Your confirmation was received and is being checked.", "pending"

@@ -57,6 +57,13 @@ def attempts_marker(status: Mapping[str, Any]) -> str:
     return f"{len(attempts)}@{newest.get('at') or ''}"
 
 
+def actor_name(actor: Any) -> str | None:
+    """Who acted: the app records {"name", "objectId"}; a plain name is accepted as well."""
+    if isinstance(actor, Mapping):
+        actor = actor.get("name") or actor.get("objectId")
+    return str(actor) if actor else None
+
+
 def phase_time(status: Mapping[str, Any], *phases: str) -> str | None:
     """When the run first entered one of `phases`, from the timeline."""
     for entry in status.get("timeline") or []:
@@ -163,9 +170,8 @@ def _checks_summary(status: Mapping[str, Any]) -> str | None:
 
 
 def _confirmed_detail(confirmation: Mapping[str, Any]) -> str | None:
-    if not confirmation.get("confirmedBy"):
-        return None
-    return f"by {confirmation['confirmedBy']}"
+    name = actor_name(confirmation.get("confirmedBy"))
+    return f"by {name}" if name else None
 
 
 def _section(status: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 
 from webui.assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
 from webui.phases import (
-    AWAITING_CONFIRMATION, Step, is_running, latest_attempt, phase_of, readable_time,
+    AWAITING_CONFIRMATION, Step, actor_name, is_running, latest_attempt, phase_of, readable_time,
     timeline_steps,
 )
 
@@ -306,10 +306,11 @@ def _confirm_section(status: Mapping[str, Any], action_url: str, *, rejected: bo
     last_text = ""
     if last:
         verdict = "accepted" if last.get("accepted") else "not accepted"
-        reason = f": {_text(last.get('reason'))}" if last.get("reason") and not last.get("accepted") else ""
+        reason = (f": {_text(str(last['reason']).rstrip('.'))}"
+                  if last.get("reason") and not last.get("accepted") else "")
         last_text = (
             f'<p id="last-attempt">Last attempt {_time(last.get("at"))} by '
-            f"{_text(last.get('by') or 'unknown')}, typed name "
+            f"{_text(actor_name(last.get('by')) or 'unknown')}, typed name "
             f"\u201c{_text(last.get('typedName') or '')}\u201d: {verdict}{reason}.</p>"
         )
     initial = _mapping(status.get("initialEnvironment"))

@@ -92,5 +92,7 @@ def running_stack(state: Path, storage: str, task_hub: str) -> Iterator[Stack]:
         host = DevhostProcess(REPO_ROOT, state / "devhost", env=env, args=[
             "--virtual-time", "--sandbox-url", sandbox.base_url, "--sandbox-ca", sandbox.ca_cert_path,
             "--no-azurite"])
+        # Links in statuses and events point at this host (local settings may name another port).
+        host.env["LINK_PUBLIC_BASE_URL"] = host.url
         with host:
             yield Stack(host, sandbox, env)

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 LCS_ENV = "5b0ab7d2-3f7c-4f7e-9d8e-0e4b9d8a1c11"
 PP_ENV = "0f7c6a3e-1b2d-4c5e-8f90-a1b2c3d4e5f6"
+ADELE = {"name": "adele@contoso.onmicrosoft.com", "objectId": "75bde90b-0c7a-4538-8a6b-dc8101ead110"}
 
 AWAITING = {
     "instanceId": f"link-{LCS_ENV}",
@@ -52,11 +53,10 @@ def status(**changes) -> dict:
 def provisioning_status() -> dict:
     return status(
         phase="Provisioning",
-        confirmation={"expiresAt": "2025-03-04T10:00:05Z", "confirmedBy": "adele@contoso.onmicrosoft.com",
+        confirmation={"expiresAt": "2025-03-04T10:00:05Z", "confirmedBy": ADELE,
                       "confirmedAt": "2025-03-01T10:05:00Z", "typedName": "Adele Vance",
                       "attempts": [{"at": "2025-03-01T10:05:00Z", "typedName": "Adele Vance",
-                                    "by": "adele@contoso.onmicrosoft.com", "accepted": True,
-                                    "reason": None}]},
+                                    "by": ADELE, "accepted": True, "reason": None}]},
         provisioning={"startedAt": "2025-03-01T10:05:10Z", "polls": 3, "lastState": "SetupInProgress",
                       "lastPhase": "Provisioning Dataverse", "nextCheckAt": "2025-03-01T10:20:10Z",
                       "setupActivityId": "act-1"},

@@ -87,6 +87,13 @@ def test_a_new_attempt_is_noticed_even_when_the_run_keeps_only_the_newest_attemp
     assert notice_for({"submitted": attempts_marker(full)}, later)[1] == "error"
 
 
-def test_accepted_attempt_is_a_success():
+def test_accepted_attempt_is_a_success_naming_who_confirmed():
     message, kind = notice_for({"submitted": attempts_marker(status())}, provisioning_status())
-    assert kind == "success" and "adele@contoso.onmicrosoft.com" in message
+    assert (message, kind) == ("Confirmed by adele@contoso.onmicrosoft.com. Setup is starting.", "success")
+    assert timeline_steps(provisioning_status())[1].detail == "by adele@contoso.onmicrosoft.com"
+
+
+def test_a_reason_ending_in_a_full_stop_is_not_doubled():
+    doc = status()
+    doc["confirmation"]["attempts"] = [rejected("2025-03-01T10:01:00Z") | {"reason": "No match."}]
+    assert notice_for({"submitted": "0@"}, doc)[0] == "The name you typed was not accepted: No match."
