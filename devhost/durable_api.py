@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 from werkzeug.wrappers import Request, Response
 
 from . import history as h
-from .engine import Engine, InvalidInstanceId, UnknownOrchestrator, json_text_or_none
+from .engine import Engine, InvalidInstanceId, UnknownOrchestrator
 from .store import Instance
 from .timeutil import fmt_event, parse_iso
 
@@ -33,6 +33,15 @@ def _error(status: int, message: str, exception: BaseException | None = None) ->
     if exception is not None:
         body.update(ExceptionMessage=str(exception), ExceptionType=type(exception).__name__)
     return _json(status, body)
+
+
+def json_text_or_none(body: bytes) -> str | None:
+    """The request body as JSON text (validated), or None when empty."""
+    if not body or not body.strip():
+        return None
+    text = body.decode("utf-8")
+    json.loads(text)
+    return text
 
 
 def _flag(request: Request, name: str, default: bool) -> bool:

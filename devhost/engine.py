@@ -8,7 +8,6 @@ transaction that removes the work item; timers wait in a heap.
 from __future__ import annotations
 
 import heapq
-import json
 import logging
 import threading
 import time
@@ -29,7 +28,7 @@ from .episode import plan_episode
 from .functions import FunctionInfo, Invoker
 from .settings import DurableOptions
 from .store import ActivityItem, Instance, Store, new_execution_id
-from .timeutil import fmt_event, parse_iso
+from .timeutil import fmt_event, fmt_status, parse_iso
 
 log = logging.getLogger("devhost")
 
@@ -62,7 +61,10 @@ class Engine:
         options: DurableOptions,
         send_output: Callable[[dict, object], None],
         report: Callable[[FunctionInfo, str, float, str, BaseException | None], None],
+        timer_gate: Callable[[], bool] = lambda: True,
+        idle_grace_seconds: float = 0.0,
     ) -> None:
+        """``timer_gate`` is asked before a virtual-time jump (False = work is still on its way)."""
         self.store = store
         self.clock = clock
         self.busy = busy
@@ -82,8 +84,8 @@ class Engine:
         self._timers: list[tuple[str, str]] = []
         self._stopping = False
         self._threads: list[threading.Thread] = []
-        self.timer_gate: Callable[[], bool] = lambda: True  # virtual time: may the clock jump now?
-        self.idle_grace_seconds = 0.0
+        self.timer_gate = timer_gate
+        self.idle_grace_seconds = idle_grace_seconds
 
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> None:
@@ -379,22 +381,9 @@ class Engine:
             "input": h.parse_json_text(instance.input) if show_input else None,
             "customStatus": h.parse_json_text(instance.custom_status),
             "output": h.parse_json_text(instance.output),
-            "createdTime": _status_time(instance.created_time),
-            "lastUpdatedTime": _status_time(instance.last_updated_time),
+            "createdTime": fmt_status(parse_iso(instance.created_time)),
+            "lastUpdatedTime": fmt_status(parse_iso(instance.last_updated_time)),
         }
         if show_history and instance.runtime_status != "Pending":
             document["historyEvents"] = h.status_view(self.store.history(instance.instance_id), show_history_output)
         return document
-
-
-def _status_time(stamp: str) -> str:
-    return stamp[:19] + "Z"
-
-
-def json_text_or_none(body: bytes) -> str | None:
-    """The request body as JSON text (validated), or None when empty."""
-    if not body or not body.strip():
-        return None
-    text = body.decode("utf-8")
-    json.loads(text)
-    return text

@@ -26,7 +26,6 @@ Handle = Callable[[func.OrchestrationContext], str]
 class Episode:
     commit: EpisodeCommit | None = None
     drop: list[int] = field(default_factory=list)
-    previous_status: str = ""
     error: str | None = None
     actions_scheduled: int = 0
     continued_as_new: bool = False
@@ -100,7 +99,7 @@ def plan_episode(
     now: datetime,
     handle_for: Callable[[str], Handle | None],
 ) -> Episode:
-    episode = Episode(previous_status=instance.runtime_status)
+    episode = Episode()
     if instance.runtime_status in h.TERMINAL:
         episode.drop = [m.id for m in messages]
         return episode

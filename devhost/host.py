@@ -29,7 +29,7 @@ from .engine import Engine
 from .functions import EventLoopThread, FunctionInfo, Invoker
 from .queues import QueueClients, QueueListener
 from .routing import Router
-from .settings import HostConfig
+from .settings import DEFAULT_AZURITE_QUEUE_URL, HostConfig
 from .store import Store
 from .timeutil import fmt_event, parse_iso, utcnow
 
@@ -47,7 +47,7 @@ class HostOptions:
     idle_grace_ms: int = 0
     sandbox_url: str | None = None
     sandbox_ca: str | None = None
-    azurite_queue_url: str = "http://127.0.0.1:10001/devstoreaccount1"
+    azurite_queue_url: str = DEFAULT_AZURITE_QUEUE_URL
     ready_file: Path | None = None
 
 
@@ -75,9 +75,8 @@ class Host:
         self.engine = Engine(
             self.store, self.clock, self.busy, self.invoker, functions, config.durable,
             self._send_output, report_invocation,
+            timer_gate=self._no_queued_work, idle_grace_seconds=options.idle_grace_ms / 1000,
         )
-        self.engine.idle_grace_seconds = options.idle_grace_ms / 1000
-        self.engine.timer_gate = self._no_queued_work
         self.durable = DurableApi(self.engine, config.durable.hub_name)
         self.invoker.input_providers["durableClient"] = lambda: json.dumps(self.durable.client_binding(self.base_url))
         self.router = Router(config.route_prefix)

@@ -47,7 +47,6 @@ class Scheduled:
     input: str | None = None
     fire_at: str | None = None
     canceled: bool = False
-    retry_timer: bool = False
 
 
 @dataclass
@@ -223,7 +222,7 @@ class Shim:
             if delay <= timedelta(0):
                 break
             # Like the framework, it waits once more after the last failed attempt before giving up.
-            yield self._schedule(Scheduled(-1, "timer", fire_at=fmt_event(self._now + delay), retry_timer=True))
+            yield self._schedule(Scheduled(-1, "timer", fire_at=fmt_event(self._now + delay)))
         raise _Failed()
 
     def _schedule(self, scheduled: Scheduled) -> _Task:
