@@ -1,0 +1,48 @@
+"""Schemathesis against the real app on devhost, driven by the OpenAPI description the app serves:
+no generated input, valid or not, gets a 5xx, and every answer is one the description allows."""
+import json
+from pathlib import Path
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance,
+)
+
+from tests.cli.stack import INSTANCE, LCS_ENV, OPERATOR, PROJECT, TARGET
+from tests.webui.test_openapi import schema_validator
+
+pytestmark = pytest.mark.e2e
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture(scope="module")
+def api_schema(stack):
+    # One real run first, so generated requests for existing ids meet a live instance as well.
+    requests.post(f"{stack.url}/api/links", timeout=30, json={
+        "lcsProjectId": PROJECT, "lcsEnvironmentId": LCS_ENV, "powerPlatformEnvironmentId": TARGET,
+        "operator": OPERATOR}).raise_for_status()
+    return schemathesis.openapi.from_url(f"{stack.url}/api/openapi.json")
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_errors_and_answers_as_described(case):
+    case.call_and_validate(checks=CHECKS, timeout=60)
+
+
+def test_the_served_description_is_the_repository_file(stack):
+    served = requests.get(f"{stack.url}/api/openapi.json", timeout=10)
+    assert served.status_code == 200 and served.headers["content-type"].startswith("application/json")
+    assert served.json() == json.loads((Path(__file__).resolve().parents[2] / "openapi.json").read_text())
+
+
+def test_a_real_status_document_matches_its_schema(stack):
+    answer = requests.get(f"{stack.url}/api/links/{INSTANCE}", timeout=10)
+    assert answer.status_code == 200
+    schema_validator("StatusDocument").validate(answer.json())
