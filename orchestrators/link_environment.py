@@ -101,9 +101,13 @@ class LinkRun:
                                                "A prerequisite changed between validation and confirmation.",
                                                checks=self.failed_check_ids()))
 
+        operator_mode = self.request.setupMode == "operator"
+        if operator_mode:
+            self.state["operatorInstructions"] = operator_instructions(self.request)
         self.enter(phases.STARTING_SETUP)
-        yield from self.publish(phases.STARTING_SETUP)
-        if self.request.setupMode == "lcs-api":
+        yield from self.publish(phases.STARTING_SETUP,
+                                {"operatorInstructions": self.state["operatorInstructions"]} if operator_mode else None)
+        if not operator_mode:
             started = yield self.context.call_activity_with_retry(
                 activity.START_SETUP, ACTIVITY_RETRY,
                 {"request": self.request.to_dict(), "confirmedBy": self.state["confirmation"]["typedName"]})
@@ -112,7 +116,6 @@ class LinkRun:
             self.begin_provisioning(started.get("setupActivityId"))
             yield from self.publish(phases.PROVISIONING)
         else:
-            self.state["operatorInstructions"] = operator_instructions(self.request)
             self.state["provisioning"] = self.progress(anchor=self.now, started=False)
         return (yield from self.monitor())
 

@@ -1,0 +1,60 @@
+"""End to end: the real app on devhost (virtual time), real queues on Azurite, the sandbox for Microsoft.
+
+One sandbox, one Azurite and one devhost serve the whole module session; each test loads its
+scenario into the sandbox and removes the runs it made, so tests do not see each other's state.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from devhost.testing import REPO_ROOT, DevhostProcess
+from sandbox.server import SandboxServer
+from services.identity import lcs_sign_in
+from services.settings import ServiceSettings
+from tests.e2e.support import APPROVER, OPERATOR, LinkDriver
+
+pytest_plugins = ["devhost.testing"]
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxServer]:
+    with SandboxServer.start("happy-path") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def product_env(sandbox: SandboxServer, azurite, tmp_path_factory) -> dict[str, str]:
+    env = {
+        **sandbox.settings(),
+        "AzureWebJobsStorage": azurite.connection_string,
+        "DURABLE_TASK_HUB": "EndToEnd",
+        "LCS_TOKEN_CACHE": str(tmp_path_factory.mktemp("lcs") / "token-cache.json"),
+        "LINK_CONFIRMERS": APPROVER,
+        "LINK_DEFAULT_SETUP_MODE": "lcs-api",
+        "LCS_METADATA_CALLS_PER_MINUTE": "600",  # see LinkDriver.reset
+    }
+    # The operator signs in to LCS once, as they would with `python -m cli login`; the sandbox
+    # approves the device code as the scenario's operator.
+    lcs_sign_in(ServiceSettings.from_env(env), OPERATOR, on_prompt=lambda prompt: None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def host(product_env, sandbox: SandboxServer, tmp_path_factory) -> Iterator[DevhostProcess]:
+    state = Path(tmp_path_factory.mktemp("devhost"))
+    process = DevhostProcess(REPO_ROOT, state, env=product_env, args=[
+        "--virtual-time", "--sandbox-url", sandbox.base_url, "--sandbox-ca", sandbox.ca_cert_path, "--no-azurite"])
+    with process:
+        yield process
+
+
+@pytest.fixture
+def driver(host: DevhostProcess, sandbox: SandboxServer, azurite) -> Iterator[LinkDriver]:
+    link = LinkDriver(host, sandbox, azurite.connection_string)
+    link.reset("happy-path")
+    yield link
+    link.forget_runs()

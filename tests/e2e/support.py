@@ -1,0 +1,126 @@
+"""A small driver for end-to-end tests: the HTTP API as a caller sees it, plus the host's clock."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+import requests
+from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
+
+from devhost.testing import DevhostProcess, HttpResult
+from sandbox.server import SandboxServer
+
+OPERATOR = "admin@contoso.onmicrosoft.com"
+OPERATOR_NAME = "Adele Vance"
+APPROVER = "approver@contoso.onmicrosoft.com"
+PROJECT = 1234567
+LCS_ENV = "a98e06c0-b563-411f-9431-23b5ed5c93ed"
+TARGET = "fc384085-a8b1-4b50-926a-e95c355a7195"
+PLACEHOLDER = "750624cc-6ea7-4181-889c-03048fc5b47b"
+INSTANCE = f"link-{LCS_ENV}"
+QUEUE_API_VERSION = "2025-11-05"  # Azurite 3.35 does not know the client's newest version
+
+
+def link_request(**changes: Any) -> dict[str, Any]:
+    return {"lcsProjectId": PROJECT, "lcsEnvironmentId": LCS_ENV, "powerPlatformEnvironmentId": TARGET,
+            "operator": OPERATOR, **changes}
+
+
+def is_problem(answer: HttpResult) -> bool:
+    content_type = next((v for k, v in answer.headers.items() if k.lower() == "content-type"), "")
+    return content_type.startswith("application/problem+json")
+
+
+def easy_auth(name: str) -> dict[str, str]:
+    principal = {"auth_typ": "aad", "claims": [{"typ": "preferred_username", "val": name}],
+                 "name_typ": "preferred_username", "role_typ": "roles"}
+    return {"X-MS-CLIENT-PRINCIPAL": base64.b64encode(json.dumps(principal).encode()).decode(),
+            "X-MS-CLIENT-PRINCIPAL-NAME": name}
+
+
+class LinkDriver:
+    def __init__(self, host: DevhostProcess, sandbox: SandboxServer, storage: str):
+        self.host, self.sandbox, self.storage = host, sandbox, storage
+        self.started: set[str] = set()
+
+    # -- sandbox and host --------------------------------------------------------------
+    def reset(self, scenario: str) -> None:
+        self.sandbox.load_scenario(scenario)
+        self.sandbox.reset()
+        # Dozens of links a minute on one LCS project is a test's pace, not an operator's: the
+        # 6-per-minute limit is tested on its own (tests/services, bench/), not waited out here.
+        self.sandbox.set_faults({"lcs": {"metadataCallsPerMinute": 0}})
+        for name in ("link-events", "link-requests-poison"):
+            self.queue(name).clear_messages()
+
+    def forget_runs(self) -> None:
+        self.host.release_clock()
+        for instance_id in self.started:
+            if (self.host.status(instance_id) or {}).get("runtimeStatus") in ("Running", "Pending"):
+                self.host.post(f"/runtime/webhooks/durabletask/instances/{instance_id}/terminate?reason=test-end")
+                self.host.wait_for_status(instance_id)
+            self.host.delete(f"/runtime/webhooks/durabletask/instances/{instance_id}")
+
+    def portal_setup(self, confirmed_by: str) -> None:
+        """The operator chooses Setup in the LCS portal, played by the sandbox."""
+        answer = requests.post(f"{self.sandbox.base_url}/_sandbox/lcs/portal-setup", timeout=10,
+                               verify=self.sandbox.ca_cert_path,
+                               json={"projectId": PROJECT, "environmentId": LCS_ENV,
+                                     "powerPlatformEnvironmentId": TARGET, "confirmedBy": confirmed_by})
+        assert answer.status_code in (200, 202), answer.text
+
+    def setup_starts(self) -> int:
+        return self.sandbox.setup_starts().get(LCS_ENV, 0)
+
+    def queue(self, name: str) -> QueueClient:
+        client = QueueClient.from_connection_string(
+            self.storage, name, api_version=QUEUE_API_VERSION,
+            message_encode_policy=TextBase64EncodePolicy(), message_decode_policy=TextBase64DecodePolicy())
+        try:
+            client.create_queue()
+        except Exception:  # already there
+            pass
+        return client
+
+    def messages(self, name: str) -> list[dict[str, Any]]:
+        return [json.loads(m.content) for m in self.queue(name).peek_messages(max_messages=32)]
+
+    # -- the API -------------------------------------------------------------------------
+    def start(self, **changes: Any) -> HttpResult:
+        answer = self.host.post("/api/links", link_request(**changes))
+        if answer.status in (202, 409):
+            self.started.add(answer.json()["instanceId"])
+        return answer
+
+    def status(self, instance_id: str = INSTANCE) -> dict[str, Any]:
+        answer = self.host.get(f"/api/links/{instance_id}")
+        assert answer.status == 200, answer.body
+        return answer.json()
+
+    def wait_phase(self, *phases: str, instance_id: str = INSTANCE, timeout: float = 60) -> dict[str, Any]:
+        deadline, last = time.monotonic() + timeout, None
+        while time.monotonic() < deadline:
+            answer = self.host.get(f"/api/links/{instance_id}")
+            if answer.status == 200:
+                last = answer.json()
+                if last["phase"] in phases:
+                    return last
+            time.sleep(0.05)
+        raise AssertionError(f"{instance_id} never reached {phases}; last {last and last['phase']}: {last}")
+
+    def confirm(self, typed_name: str, principal: str | None = OPERATOR, instance_id: str = INSTANCE) -> HttpResult:
+        headers = easy_auth(principal) if principal else {}
+        return self.host.post(f"/api/links/{instance_id}/confirm", {"typedName": typed_name}, headers=headers)
+
+    def cancel(self, reason: str, principal: str | None = OPERATOR, instance_id: str = INSTANCE) -> HttpResult:
+        headers = easy_auth(principal) if principal else {}
+        return self.host.post(f"/api/links/{instance_id}/cancel", {"reason": reason}, headers=headers)
+
+    def attempts(self) -> list[dict[str, Any]]:
+        return (self.status().get("confirmation") or {}).get("attempts", [])
+
+    def wait_attempts(self, count: int) -> list[dict[str, Any]]:
+        return self.host.wait_until(lambda: len(self.attempts()) >= count and self.attempts())
