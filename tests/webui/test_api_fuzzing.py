@@ -46,3 +46,14 @@ def test_a_real_status_document_matches_its_schema(stack):
     answer = requests.get(f"{stack.url}/api/links/{INSTANCE}", timeout=10)
     assert answer.status_code == 200
     schema_validator("StatusDocument").validate(answer.json())
+
+
+@pytest.mark.parametrize("path", ["/api/links", "/api/preflight"])
+@pytest.mark.parametrize("duration", ["P154791243WT020H", "PT99999999999999999999S", "P9999999999D"])
+def test_durations_too_large_for_any_clock_are_bad_requests(stack, path, duration):
+    """Found by the test above: a duration beyond what datetime can hold must be a 400, not a 500."""
+    answer = requests.post(f"{stack.url}{path}", timeout=30, json={
+        "lcsProjectId": PROJECT, "lcsEnvironmentId": LCS_ENV, "powerPlatformEnvironmentId": TARGET,
+        "operator": OPERATOR, "confirmationTimeout": duration})
+    assert answer.status_code == 400, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == ["confirmationTimeout"]
