@@ -15,7 +15,10 @@ def parse_duration(text: str) -> timedelta:
     if not match or text in ("P", "PT") or text.endswith("T"):
         raise ValueError(f"{text!r} is not an ISO 8601 duration such as P3D or PT1H30M")
     parts = {k: float(v) for k, v in match.groupdict().items() if v}
-    return timedelta(**parts)
+    try:
+        return timedelta(**parts)
+    except OverflowError:
+        raise ValueError(f"{text!r} is longer than any duration this API accepts") from None
 
 
 def format_duration(value: timedelta) -> str:

@@ -1,7 +1,8 @@
-"""End to end: the real app on devhost (virtual time), real queues on Azurite, the sandbox for Microsoft.
+"""Fixtures for tests that run the real app: devhost (virtual time), Azurite and the sandbox.
 
-One sandbox, one Azurite and one devhost serve the whole module session; each test loads its
-scenario into the sandbox and removes the runs it made, so tests do not see each other's state.
+One sandbox, one Azurite and one devhost serve the whole session, started only when a test asks
+for them; each test loads its scenario into the sandbox and removes the runs it made, so tests do
+not see each other's state.
 """
 
 from __future__ import annotations
