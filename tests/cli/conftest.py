@@ -61,6 +61,3 @@ def invoke(api):
             raise result.exception
         return Outcome(result.exit_code, result.stdout, result.stderr)
     return run
-
-
-from devhost.testing import azurite  # noqa: E402,F401  (the session's Azurite, for the devhost stack)
