@@ -31,6 +31,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="jump the clock to the next due timer whenever nothing else is runnable")
     parser.add_argument("--idle-grace-ms", type=int, default=0,
                         help="virtual time: jump only after this long without any work or HTTP request")
+    parser.add_argument("--hold-clock", action="store_true",
+                        help="virtual time: start with the clock held (no jumps until POST /admin/devhost/clock/release)")
     parser.add_argument("--sandbox", metavar="SCENARIO", help="start the sandbox with this scenario")
     parser.add_argument("--sandbox-url", help="base URL of an already running sandbox (for the clock)")
     parser.add_argument("--sandbox-ca", help="CA bundle that signs the sandbox's certificate")
@@ -80,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         port = args.port if args.port is not None else (local.http_port or 7071)
         host = Host(
             HostOptions(app_dir=app_dir, state_dir=state_dir, port=port, virtual_time=args.virtual_time,
-                        idle_grace_ms=args.idle_grace_ms, sandbox_url=sandbox_url, sandbox_ca=sandbox_ca,
+                        idle_grace_ms=args.idle_grace_ms, hold_clock=args.hold_clock, sandbox_url=sandbox_url, sandbox_ca=sandbox_ca,
                         azurite_queue_url=queue_url, ready_file=args.ready_file),
             config, functions, os.environ,
         )

@@ -49,6 +49,7 @@ def host(product_env, sandbox: SandboxServer, tmp_path_factory) -> Iterator[Devh
     state = Path(tmp_path_factory.mktemp("devhost"))
     process = DevhostProcess(REPO_ROOT, state, env=product_env, args=[
         "--virtual-time", "--sandbox-url", sandbox.base_url, "--sandbox-ca", sandbox.ca_cert_path, "--no-azurite"])
+    process.env["LINK_PUBLIC_BASE_URL"] = process.url  # links in statuses and events point at this host
     with process:
         yield process
 
