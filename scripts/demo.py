@@ -1,0 +1,172 @@
+"""The main job on one machine: link an LCS environment to Dataverse against the local sandbox.
+
+Starts the sandbox and devhost (which starts Azurite), signs the operator in to LCS with the
+device code flow, then hands the terminal to `python -m cli link`, which shows the checks, asks
+for the typed name and follows provisioning to the verified outcome.
+
+With virtual time (the default) devhost's clock is held until the run is past the confirmation,
+so the 3-day confirmation deadline can't pass while you read; then a 75-minute provisioning takes
+seconds. In operator mode this script also plays the operator choosing Setup in the LCS portal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+import typer
+from rich.console import Console
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".local" / "demo"
+PAST_CONFIRMATION = {"StartingSetup", "Provisioning", "Verifying", "Linked", "Cancelled", "ConfirmationExpired",
+                     "ValidationFailed", "ProvisioningFailed", "ProvisioningTimedOut", "Failed"}
+console = Console(stderr=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_file(path: Path, process: subprocess.Popen, what: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{what} exited with code {process.returncode}; see {STATE}")
+        if path.exists():
+            try:
+                return json.loads(path.read_text())
+            except ValueError:
+                pass  # still being written
+        time.sleep(0.1)
+    raise SystemExit(f"{what} did not start within {timeout:.0f} s; see {STATE}")
+
+
+def link_request_of(scenario: dict[str, Any]) -> dict[str, Any]:
+    """The request the scenario was written for: its operator, first project and environment, and
+    the Power Platform environment that has a Dataverse database."""
+    operator = scenario["signIn"]["upn"]
+    project_id, project = next(iter(scenario["lcs"]["projects"].items()))
+    environment_id = next(iter(project["environments"]))
+    target = next(env_id for env_id, env in scenario["powerPlatform"]["environments"].items() if env.get("dataverse"))
+    return {"project": int(project_id), "environment": environment_id, "target": target, "operator": operator,
+            "operatorName": scenario["users"][operator]["displayName"]}
+
+
+class Stack:
+    """The sandbox and devhost as child processes, stopped together."""
+
+    def __init__(self, scenario: str, port: int, virtual_time: bool):
+        self.processes: list[subprocess.Popen] = []
+        self.scenario, self.port, self.virtual_time = scenario, port, virtual_time
+
+    def spawn(self, args: list[str], log_name: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        log = open(STATE / log_name, "ab")
+        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+        self.processes.append(process)
+        return process
+
+    def start(self) -> dict[str, str]:
+        settings_file = STATE / "sandbox-settings.json"
+        sandbox = self.spawn(["-m", "sandbox", "--scenario", self.scenario, "--port", "0", "--state-dir",
+                              str(STATE / "sandbox"), "--settings-out", str(settings_file)], "sandbox.log")
+        settings = wait_for_file(settings_file, sandbox, "the sandbox")
+        self.sandbox_url = settings["AZURE_AUTHORITY_HOST"]
+        self.ca = settings["SERVICES_CA_BUNDLE"]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, **settings, "LCS_TOKEN_CACHE": str(STATE / "lcs-token-cache.json"),
+                    "LINK_PUBLIC_BASE_URL": self.url, "LINK_API_URL": self.url}
+        ready = STATE / "devhost-ready.json"
+        args = ["-m", "devhost", "--port", str(self.port), "--state", str(STATE / "devhost"), "--ready-file",
+                str(ready), "--sandbox-url", self.sandbox_url, "--sandbox-ca", self.ca,
+                "--azurite-url", f"http://127.0.0.1:{free_port()}/devstoreaccount1"]
+        if self.virtual_time:
+            args += ["--virtual-time", "--hold-clock"]
+        wait_for_file(ready, self.spawn(args, "devhost.log", self.env), "devhost")
+        return self.env
+
+    def scenario_document(self) -> dict[str, Any]:
+        return requests.get(f"{self.sandbox_url}/_sandbox/scenario", verify=self.ca, timeout=10).json()["scenario"]
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def supervise(stack: Stack, instance_id: str, request: dict[str, Any], setup_mode: str, stop: threading.Event) -> None:
+    """Release the held clock once the run is past the confirmation; in operator mode, click Setup in LCS."""
+    while not stop.wait(0.2):
+        try:
+            status = requests.get(f"{stack.url}/api/links/{instance_id}", timeout=10)
+        except requests.RequestException:
+            continue
+        phase = status.json().get("phase") if status.status_code == 200 else None
+        if phase == "StartingSetup" and setup_mode == "operator":
+            console.print("[dim]demo: playing the operator in the LCS portal: Setup, 'Use a different Power Platform "
+                          "environment', typed name, Confirm[/dim]")
+            requests.post(f"{stack.sandbox_url}/_sandbox/lcs/portal-setup", verify=stack.ca, timeout=10, json={
+                "projectId": request["project"], "environmentId": request["environment"],
+                "powerPlatformEnvironmentId": request["target"], "confirmedBy": request["operatorName"]})
+        if phase in PAST_CONFIRMATION:
+            if stack.virtual_time:
+                requests.post(f"{stack.url}/admin/devhost/clock/release", timeout=10)
+            return
+
+
+def main(
+    scenario: str = typer.Option("happy-path", help="Sandbox scenario (see sandbox/README.md)."),
+    setup_mode: str = typer.Option("operator", help="operator (you click Setup in LCS; played here) or lcs-api."),
+    confirm_name: str = typer.Option(None, help="Type this name without asking (unattended runs)."),
+    real_time: bool = typer.Option(False, "--real-time", help="Follow provisioning in wall-clock time (75 minutes)."),
+    port: int = typer.Option(7071, help="Port of the local Functions host."),
+) -> None:
+    shutil.rmtree(STATE, ignore_errors=True)
+    STATE.mkdir(parents=True)
+    stack = Stack(scenario, port, virtual_time=not real_time)
+    console.rule("Starting the sandbox, Azurite and devhost")
+    try:
+        env = stack.start()
+        request = link_request_of(stack.scenario_document())
+        console.print(f"Functions host {stack.url}, sandbox {stack.sandbox_url}; logs in {STATE}")
+        console.rule(f"Signing {request['operator']} in to Lifecycle Services (device code)")
+        login = subprocess.run([sys.executable, "-m", "cli", "login", "--account", request["operator"]], cwd=ROOT,
+                               env=env)
+        if login.returncode:
+            raise typer.Exit(login.returncode)
+        console.rule("Linking")
+        instance_id = f"link-{request['environment'].lower()}"
+        stop = threading.Event()
+        threading.Thread(target=supervise, args=(stack, instance_id, request, setup_mode, stop), daemon=True).start()
+        command = [sys.executable, "-m", "cli", "--principal", request["operator"], "--poll-interval", "0.3", "link",
+                   "-p", str(request["project"]), "-e", request["environment"], "-t", request["target"],
+                   "-o", request["operator"], "--setup-mode", setup_mode]
+        if confirm_name:
+            command += ["--confirm-name", confirm_name]
+        else:
+            console.print(f"[bold]When asked, type the operator's name: {request['operatorName']}[/bold]")
+        result = subprocess.run(command, cwd=ROOT, env=env)
+        stop.set()
+        raise typer.Exit(result.returncode)
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    typer.run(main)
