@@ -13,7 +13,7 @@ import azure.durable_functions as df
 
 from activities import names
 from activities.clients import clients
-from domain.request import LinkRequest, normalize_guid
+from domain.request import LinkRequest, same_guid
 from services.errors import LcsRequestRefused, ServiceError
 
 bp = df.Blueprint()
@@ -23,16 +23,12 @@ _LCS_STATES = {"NotConfigured": NOT_STARTED, "SetupInProgress": IN_PROGRESS, "Co
                "SetupFailed": FAILED}
 
 
-def _same_guid(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and normalize_guid(a) == normalize_guid(b)
-
-
 def _decide(request: LinkRequest, integration) -> dict[str, Any] | None:
     """What an existing integration state means for this request; None when setup may start."""
     if integration.state == "NotConfigured":
         return None
     if integration.state in ("SetupInProgress", "Configured") and \
-            _same_guid(integration.power_platform_environment_id, request.powerPlatformEnvironmentId):
+            same_guid(integration.power_platform_environment_id, request.powerPlatformEnvironmentId):
         return {"outcome": "adopted", "setupActivityId": integration.setup_activity_id,
                 "message": f"Setup for this target was already {integration.state}; following it."}
     return {"outcome": "conflict", "setupActivityId": integration.setup_activity_id,
@@ -80,7 +76,7 @@ def read_provisioning(payload: dict) -> dict:
 def _read_from_lcs(request: LinkRequest) -> dict[str, Any]:
     integration = clients().lcs(request.operator).get_integration(request.lcsProjectId, request.lcsEnvironmentId)
     state = _LCS_STATES.get(integration.state, UNKNOWN)
-    if state in (IN_PROGRESS, SUCCEEDED, FAILED) and not _same_guid(
+    if state in (IN_PROGRESS, SUCCEEDED, FAILED) and not same_guid(
             integration.power_platform_environment_id, request.powerPlatformEnvironmentId):
         return {"state": FAILED, "message": f"Lifecycle Services is linking to another environment "
                                             f"({integration.power_platform_environment_id})."}
@@ -96,7 +92,7 @@ def _read_from_power_platform(request: LinkRequest) -> dict[str, Any]:
     """
     env = clients().bap.get_environment(request.powerPlatformEnvironmentId)
     if env.linked_app and env.linked_app.id:
-        if _same_guid(env.linked_app.id, request.lcsEnvironmentId):
+        if same_guid(env.linked_app.id, request.lcsEnvironmentId):
             return {"state": SUCCEEDED, "phase": "Linked"}
         return {"state": FAILED, "message": f"The target environment was linked to another finance and operations "
                                             f"environment ({env.linked_app.id})."}
@@ -121,9 +117,9 @@ def verify_link(payload: dict) -> dict:
                 "dataverseIntegrationId": integration.environment_id if integration else None,
                 "financeAndOperationsUrl": integration.url if integration else None}
     problems = []
-    if not _same_guid(evidence["linkedAppId"], request.lcsEnvironmentId):
+    if not same_guid(evidence["linkedAppId"], request.lcsEnvironmentId):
         problems.append(f"the environment's linkedAppMetadata names {evidence['linkedAppId']}")
-    if not _same_guid(evidence["dataverseIntegrationId"], request.lcsEnvironmentId):
+    if not same_guid(evidence["dataverseIntegrationId"], request.lcsEnvironmentId):
         problems.append(f"Dataverse reports integration with {evidence['dataverseIntegrationId']}")
     return {"verified": not problems, "evidence": evidence,
             "message": "; ".join(problems) + f", not {request.lcsEnvironmentId}" if problems else "Verified."}

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from domain import directory, facts as F
 from domain.geography import geography_of_location, geography_of_region
 from domain.licenses import qualifying_license
-from domain.request import LinkRequest, normalize_guid
+from domain.request import LinkRequest, same_guid
 
 PASSED, FAILED, WARNING, ERROR = "passed", "failed", "warning", "error"
 MIN_FREE_DATABASE_MB = 1024.0
@@ -87,13 +87,6 @@ def run_checks(request: LinkRequest, facts: F.Facts, only: set[str] | None = Non
 
 def validation_passed(results: list[CheckResult]) -> bool:
     return not any(r.blocks_setup for r in results)
-
-
-def _same_id(a: str | None, b: str | None) -> bool:
-    try:
-        return bool(a and b) and normalize_guid(a) == normalize_guid(b)
-    except (AttributeError, IndexError):
-        return (a or "").lower() == (b or "").lower()
 
 
 @check("dataverse-capacity", "At least 1 GB of Dataverse database capacity is free in the tenant", F.CAPACITY)
@@ -206,7 +199,7 @@ def _system_administrator(request: LinkRequest, roles: F.DataverseRolesFacts) ->
         return _result(FAILED, f"{request.operator} is not a user of the target Dataverse.", remedy)
     if roles.system_user_disabled:
         return _result(FAILED, f"{request.operator} is disabled in the target Dataverse.", remedy)
-    sysadmin = [r for r in roles.roles if _same_id(r.template_id, directory.DATAVERSE_SYSTEM_ADMINISTRATOR_TEMPLATE)]
+    sysadmin = [r for r in roles.roles if same_guid(r.template_id, directory.DATAVERSE_SYSTEM_ADMINISTRATOR_TEMPLATE)]
     evidence = {"roles": [r.name + (f" (via team {r.via_team})" if r.via_team else "") for r in roles.roles]}
     if sysadmin:
         via = f" through team {sysadmin[0].via_team}" if sysadmin[0].via_team else ""
@@ -279,7 +272,7 @@ def _target_not_linked(request: LinkRequest, target: F.TargetEnvironmentFacts,
     if not linked_to:
         return _result(PASSED, f"'{target.display_name}' is not linked to any finance and operations environment.",
                        **evidence)
-    if _same_id(linked_to, request.lcsEnvironmentId):
+    if same_guid(linked_to, request.lcsEnvironmentId):
         return _result(FAILED, f"'{target.display_name}' is already linked to this finance and operations "
                                "environment: there is nothing to set up.",
                        "No action is needed; the link exists.", **evidence)

@@ -71,6 +71,11 @@ def normalize_guid(value: str) -> str:
     return "-".join((hex_digits[:8], hex_digits[8:12], hex_digits[12:16], hex_digits[16:20], hex_digits[20:]))
 
 
+def same_guid(a: str | None, b: str | None) -> bool:
+    """Two ids name the same thing, whatever their case or dashes; ids that are not GUIDs never match."""
+    return is_guid(a) and is_guid(b) and normalize_guid(a) == normalize_guid(b)
+
+
 def is_guid(value: Any) -> bool:
     return isinstance(value, str) and bool(_GUID.match(value))
 

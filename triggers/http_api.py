@@ -129,37 +129,29 @@ async def get_link(req: func.HttpRequest, client: df.DurableOrchestrationClient)
     return json_response(document)
 
 
-def _object_body(req: func.HttpRequest) -> dict[str, Any]:
-    body = _json_body(req) if req.get_body() else {}
+async def _pass_on(req: func.HttpRequest, client, submit, field: str) -> func.HttpResponse:
+    """Confirm and cancel alike: a JSON object body, one field of it, the caller's identity."""
+    try:
+        body = _json_body(req) if req.get_body() else {}
+    except InvalidRequest as exc:
+        return _invalid(exc)
     if not isinstance(body, dict):
-        raise InvalidRequest([FieldError("(body)", "must be a JSON object")])
-    return body
+        return _invalid(InvalidRequest([FieldError("(body)", "must be a JSON object")]))
+    settings = AppSettings.from_env()
+    return _action_response(await submit(client, req.route_params["instanceId"], body.get(field), req.headers,
+                                         settings, actions.base_url_of(req, settings)))
 
 
 @bp.route(route="links/{instanceId}/confirm", methods=["POST"])
 @bp.durable_client_input(client_name="client")
 async def confirm_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    try:
-        body = _object_body(req)
-    except InvalidRequest as exc:
-        return _invalid(exc)
-    settings = AppSettings.from_env()
-    return _action_response(await actions.submit_confirmation(
-        client, req.route_params["instanceId"], body.get("typedName"), req.headers, settings,
-        actions.base_url_of(req, settings)))
+    return await _pass_on(req, client, actions.submit_confirmation, "typedName")
 
 
 @bp.route(route="links/{instanceId}/cancel", methods=["POST"])
 @bp.durable_client_input(client_name="client")
 async def cancel_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
-    try:
-        body = _object_body(req)
-    except InvalidRequest as exc:
-        return _invalid(exc)
-    settings = AppSettings.from_env()
-    return _action_response(await actions.submit_cancel(
-        client, req.route_params["instanceId"], body.get("reason"), req.headers, settings,
-        actions.base_url_of(req, settings)))
+    return await _pass_on(req, client, actions.submit_cancel, "reason")
 
 
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)

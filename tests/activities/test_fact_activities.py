@@ -36,20 +36,20 @@ def fake(monkeypatch) -> FakeClients:
     return clients
 
 
-def run(activity, payload=None) -> F.FactResult:
-    return F.FactResult.from_json(activity._function.get_user_function()(payload or {"request": REQUEST}))
+def run(name, payload=None) -> F.FactResult:
+    return F.FactResult.from_json(facts.gather_fact(name, payload or {"request": REQUEST}))
 
 
 def test_lcs_access_denied_is_a_business_answer_not_an_error(fake):
     fake.lcs_client = FakeLcsMetadata(PermissionDenied("lcs", "get_environment", 403, None, "not a member"))
-    result = run(facts.gather_lcs_environment)
+    result = run(F.LCS_ENVIRONMENT)
     assert result.error is None and result.value.access_denied and not result.value.found
 
 
 def test_lcs_environment_is_mapped(fake):
     fake.lcs_client = FakeLcsMetadata(M.LcsEnvironment(LCS_ENV, "Sandbox1", 1234567, "Sandbox", "Finished",
                                                        "Deployed", "East US", None, "Finance and Operations"))
-    value = run(facts.gather_lcs_environment).value
+    value = run(F.LCS_ENVIRONMENT).value
     assert value.found and value.region == "East US" and value.signed_in_tenant_id == "t1"
 
 
@@ -58,7 +58,7 @@ def test_no_lcs_sign_in_becomes_an_error_with_the_remedy(fake):
         def signed_in_account(self):
             raise TokenUnavailable("lcs", "no cached account", "Run python -m cli login --account admin@contoso.onmicrosoft.com")
     fake.lcs_client = NoToken()
-    result = run(facts.gather_lcs_environment)
+    result = run(F.LCS_ENVIRONMENT)
     assert result.value is None and result.error.remedy.startswith("Run python -m cli login")
 
 
@@ -67,16 +67,16 @@ def test_lcs_links_are_the_environments_pointing_at_the_lcs_environment(fake):
                               linked_app=M.LinkedApp("Linked", LCS_ENV.replace("-", "").upper(), None))
     unrelated = environment(id=OTHER, linked_app=M.LinkedApp("Linked", OTHER, None))
     fake.bap.others = [placeholder, unrelated]
-    value = run(facts.gather_lcs_links).value
+    value = run(F.LCS_LINKS).value
     assert value.environments == (F.EnvironmentRef(placeholder.id, "Initial", False),)
 
 
 def test_target_environment_facts(fake):
     fake.bap.target = environment(linked_app=M.LinkedApp(None, None, None))
-    value = run(facts.gather_target_environment).value
+    value = run(F.TARGET).value
     assert value.has_dataverse and value.templates == ("D365_FinOps_Finance",) and value.linked_app is None
 
 
 def test_dataverse_integration_not_linked(fake):
-    value = run(facts.gather_dataverse_integration, {"request": REQUEST, "instanceUrl": "https://x.crm.dynamics.com"}).value
+    value = run(F.DATAVERSE_INTEGRATION, {"request": REQUEST, "instanceUrl": "https://x.crm.dynamics.com"}).value
     assert value == F.DataverseIntegrationFacts(linked=False)
