@@ -1,0 +1,101 @@
+"""Fan-out: how long one validation round takes when every call to every service (Entra included)
+costs the same latency L, against the same fact fetches run one after another.
+
+    .venv/bin/python -m bench.fanout [--latency-ms 200] [--warm-runs 3]
+
+Validation time is measured as a caller sees it: from POST /api/links to the status showing
+AwaitingConfirmation (so it includes the HTTP start, the validating event, engine episodes and
+token fetches). "Cold" is the first link on a fresh host (tokens fetched, service clients
+imported); "warm" links follow on the same host. The sequential figure calls the same fact
+activities one after another in this process, against the same sandbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from bench.common import SERVICES, bench_stack, call_depth, median, progress, say
+from orchestrators.validation import FIRST_STAGE, SECOND_STAGE
+from tests.reliability.scenarios import link_targets, many_links
+from tests.reliability.stack import Stack, wait_phase
+
+
+def timed_validation(stack: Stack, index: int) -> tuple[float, float, int, int]:
+    """(seconds from start to AwaitingConfirmation, seconds of sandbox traffic, call depth, calls)."""
+    link = link_targets(index + 1, project_per_link=True)[index]
+    stack.recorder.clear()
+    stack.host.hold_clock()
+    began = time.monotonic()
+    answer = stack.host.post("/api/links", link.request())
+    assert answer.status == 202, answer.body
+    status = wait_phase(stack.host, link.instance_id, "AwaitingConfirmation", "ValidationFailed", interval=0.005)
+    elapsed = time.monotonic() - began
+    assert status["phase"] == "AwaitingConfirmation", status["checks"]
+    calls = stack.recorder.snapshot()
+    span = max(c.finished for c in calls) - min(c.started for c in calls)
+    return elapsed, span, call_depth(calls), len(calls)
+
+
+def sequential_facts(stack: Stack, index: int) -> tuple[float, int]:
+    """The same fact activities, called one after another in this process: (seconds, calls)."""
+    import activities.facts as facts
+    from activities.names import FACT_ACTIVITIES
+    link = link_targets(index + 1, project_per_link=True)[index]
+    request = {**link.request(), "setupMode": "lcs-api", "confirmationTimeout": "P3D", "correlationId": None}
+    by_name = {getattr(facts, name)._function.get_function_name(): getattr(facts, name)
+               for name in dir(facts) if name.startswith("gather_")}
+    stack.recorder.clear()
+    began = time.monotonic()
+    results = {}
+    for fact in FIRST_STAGE:
+        results[fact] = by_name[FACT_ACTIVITIES[fact]]._function.get_user_function()({"request": request})
+    operator, target = results["operator"]["value"], results["target"]["value"]
+    for fact in SECOND_STAGE:
+        payload = {"request": request, "instanceUrl": target["instance_url"], "operatorObjectId": operator["object_id"]}
+        by_name[FACT_ACTIVITIES[fact]]._function.get_user_function()(payload)
+    elapsed = time.monotonic() - began
+    return elapsed, len(stack.recorder.snapshot())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=int, default=200)
+    parser.add_argument("--warm-runs", type=int, default=3)
+    args = parser.parse_args()
+    latency = args.latency_ms / 1000
+    runs = 2 + 2 * args.warm_runs
+    with bench_stack(many_links(runs, project_per_link=True)) as stack:
+        stack.sandbox.set_faults({"seed": 1, "lcs": {"metadataCallsPerMinute": 0},
+                                  **{s: {"latencyMs": args.latency_ms} for s in SERVICES}})
+        progress("validation on devhost, cold host")
+        cold = timed_validation(stack, 0)
+        warm = [timed_validation(stack, 1 + i) for i in range(args.warm_runs)]
+
+        os.environ.update(stack.env)
+        from services.clients import get_clients
+        get_clients.cache_clear()
+        progress("the same fact fetches one after another, in this process")
+        sequential_cold = sequential_facts(stack, 1 + args.warm_runs)
+        sequential_warm = [sequential_facts(stack, 2 + args.warm_runs + i) for i in range(args.warm_runs)]
+
+    warm_elapsed = median(w[0] for w in warm)
+    warm_span = median(w[1] for w in warm)
+    seq_warm = median(s[0] for s in sequential_warm)
+    say(f"fan-out: every call (Entra included) answered after L = {args.latency_ms} ms")
+    say(f"  devhost validation, cold host: {cold[0]:.2f} s = {cold[0] / latency:.1f} L "
+        f"(sandbox traffic {cold[1]:.2f} s, {cold[3]} calls, longest chain of dependent calls {cold[2]})")
+    say(f"  devhost validation, warm (median of {len(warm)}): {warm_elapsed:.2f} s = {warm_elapsed / latency:.1f} L "
+        f"(sandbox traffic {warm_span:.2f} s, {warm[0][3]} calls, longest chain {warm[0][2]})")
+    say(f"  same facts one after another, cold: {sequential_cold[0]:.2f} s = {sequential_cold[0] / latency:.1f} L "
+        f"({sequential_cold[1]} calls)")
+    say(f"  same facts one after another, warm (median of {len(sequential_warm)}): {seq_warm:.2f} s = "
+        f"{seq_warm / latency:.1f} L ({sequential_warm[0][1]} calls)")
+    say(f"  speed-up of the fan-out, warm: {seq_warm / warm_elapsed:.1f}x; goal: validation <= 3 L "
+        f"({'met' if warm_elapsed / latency <= 3 else 'missed'} warm, "
+        f"{'met' if cold[0] / latency <= 3 else 'missed'} cold)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,302 @@
+"""A private stack for reliability tests and benchmarks: the sandbox (in this process, behind a call
+recorder), an Azurite of its own and a devhost process, so that killing, flooding or re-configuring
+the host never disturbs the session's shared fixtures (tests/conftest.py).
+
+The recorder sees every request the product sends to the sandbox with wall-clock times, which the
+sandbox's own call log does not keep (its `at` is the sandbox clock, which stands still in virtual
+time while activities run): what Retry-After was given, whether a bearer token came along, which
+scope a token was asked for, and it can run a hook before or after a call (the kill tests crash
+devhost from there).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from urllib.parse import parse_qs
+
+from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
+
+from devhost.processes import Azurite, find_azurite_queue, free_port
+from devhost.settings import development_connection_string
+from devhost.testing import REPO_ROOT, DevhostProcess
+from sandbox.clock import to_iso
+from sandbox.server import SandboxServer
+from services.identity import lcs_sign_in
+from services.settings import ServiceSettings
+from tests.e2e.support import APPROVER, OPERATOR, OPERATOR_NAME, QUEUE_API_VERSION, easy_auth
+
+SERVICE_PREFIXES = ("lcs", "bap", "powerplatform", "graph", "dataverse")
+TOKEN_FIELDS = ("access_token", "refresh_token", "id_token")
+
+
+def service_of(path: str) -> str:
+    first = path.lstrip("/").split("/", 1)[0]
+    if first == "_sandbox":
+        return "admin"
+    return first if first in SERVICE_PREFIXES else "entra"
+
+
+@dataclass
+class Call:
+    """One request the sandbox answered, as the client side would see it on the wire."""
+
+    seq: int
+    service: str
+    method: str
+    path: str
+    query: str
+    started: float  # time.monotonic() when the request arrived
+    sandbox_at: str  # the sandbox clock then
+    authorized: bool  # an Authorization header came along
+    scope: str | None = None  # Entra token requests: the scope asked for
+    status: int | None = None
+    retry_after: float | None = None
+    finished: float | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What identifies one logical request across its retries."""
+        return self.service, self.method, self.path, self.query, self.scope or ""
+
+
+Hook = Callable[[Call], None]
+
+
+class CallRecorder:
+    """WSGI middleware in front of the sandbox application. Keeps no token in `calls`; tokens the
+    sandbox issued or received are kept apart in `tokens`, only so tests can scan for them."""
+
+    def __init__(self, app: Any, clock: Any) -> None:
+        self._app = app
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.calls: list[Call] = []
+        self.tokens: set[str] = set()
+        self.before: Hook | None = None
+        self.after: Hook | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        service = service_of(path)
+        if service == "admin":
+            return self._app(environ, start_response)
+        body = self._buffer_body(environ)
+        authorization = environ.get("HTTP_AUTHORIZATION", "")
+        if authorization.lower().startswith("bearer "):
+            with self._lock:
+                self.tokens.add(authorization[7:].strip())
+        scope = None
+        if service == "entra" and body:
+            scope = (parse_qs(body.decode("latin-1")).get("scope") or [None])[0]
+        with self._lock:
+            call = Call(len(self.calls) + 1, service, environ.get("REQUEST_METHOD", ""), path,
+                        environ.get("QUERY_STRING", ""), time.monotonic(), to_iso(self._clock.now()),
+                        bool(authorization), scope)
+            self.calls.append(call)
+        if self.before:
+            self.before(call)
+        captured: dict[str, Any] = {}
+
+        def recording_start_response(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            captured["status"], captured["headers"] = int(status.split()[0]), headers
+            return start_response(status, headers, *rest)
+
+        chunks = list(self._app(environ, recording_start_response))
+        call.status = captured.get("status")
+        retry_after = next((v for k, v in captured.get("headers", []) if k.lower() == "retry-after"), None)
+        call.retry_after = float(retry_after) if retry_after else None
+        if service == "entra":
+            self._remember_tokens(b"".join(chunks))
+        call.finished = time.monotonic()
+        if self.after:
+            self.after(call)
+        return chunks
+
+    @staticmethod
+    def _buffer_body(environ: dict[str, Any]) -> bytes:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        return body
+
+    def _remember_tokens(self, body: bytes) -> None:
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return
+        if isinstance(document, dict):
+            with self._lock:
+                self.tokens.update(str(document[f]) for f in TOKEN_FIELDS if document.get(f))
+
+    def snapshot(self) -> list[Call]:
+        with self._lock:
+            return list(self.calls)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+
+def record_calls(server: SandboxServer) -> CallRecorder:
+    """Put a recorder in front of a running sandbox. SandboxServer has no public hook for this, so
+    the WSGI server's app is replaced (werkzeug reads it per request)."""
+    recorder = CallRecorder(server.sandbox, server.clock)
+    server._http.app = recorder  # noqa: SLF001
+    return recorder
+
+
+@dataclass
+class Stack:
+    """Sandbox + recorder + Azurite + devhost, all private to the caller."""
+
+    sandbox: SandboxServer
+    recorder: CallRecorder
+    azurite: Azurite
+    env: dict[str, str]
+    host: DevhostProcess
+    _queues: dict[str, QueueClient] = field(default_factory=dict)
+
+    @property
+    def storage(self) -> str:
+        return development_connection_string(self.azurite.queue_url)
+
+    def queue(self, name: str, encoded: bool = True) -> QueueClient:
+        key = f"{name}:{encoded}"
+        if key not in self._queues:
+            policies = dict(message_encode_policy=TextBase64EncodePolicy(),
+                            message_decode_policy=TextBase64DecodePolicy()) if encoded else {}
+            client = QueueClient.from_connection_string(self.storage, name, api_version=QUEUE_API_VERSION, **policies)
+            try:
+                client.create_queue()
+            except Exception:  # already there
+                pass
+            self._queues[key] = client
+        return self._queues[key]
+
+    def messages(self, name: str) -> list[dict[str, Any]]:
+        """Every message of a queue, without taking them (peek sees at most 32, so receive and release)."""
+        queue = self.queue(name)
+        seen = [m for m in queue.receive_messages(messages_per_page=32, visibility_timeout=5)]
+        for message in seen:
+            queue.update_message(message, visibility_timeout=0)
+        return [json.loads(m.content) for m in seen]
+
+    def drain(self, name: str) -> list[str]:
+        queue, contents = self.queue(name), []
+        while True:
+            batch = list(queue.receive_messages(messages_per_page=32, max_messages=32, visibility_timeout=30))
+            if not batch:
+                return contents
+            for message in batch:
+                contents.append(message.content)
+                queue.delete_message(message)
+
+    def stop(self) -> None:
+        self.host.stop()
+        self.azurite.stop()
+        self.sandbox.stop()
+
+
+def start_stack(state: Path, scenario: str | dict[str, Any] = "happy-path", *, settings: dict[str, str] | None = None,
+                devhost_args: tuple[str, ...] = ("--virtual-time",), sandbox_limit: int | None = 0) -> Stack:
+    """Start everything under `state`. `settings` override the product's settings; `sandbox_limit`
+    sets the sandbox's LCS metadata limit (0 = off: the sandbox counts it on its own clock, which
+    stands still in virtual time; None = the scenario's)."""
+    state.mkdir(parents=True, exist_ok=True)
+    sandbox = SandboxServer.start(scenario)
+    try:
+        recorder = record_calls(sandbox)
+        if sandbox_limit is not None:
+            sandbox.set_faults({**sandbox.scenario.faults, "lcs": {**sandbox.scenario.faults.get("lcs", {}),
+                                                                   "metadataCallsPerMinute": sandbox_limit}})
+        binary = find_azurite_queue(REPO_ROOT)
+        if binary is None:
+            raise RuntimeError("Azurite is not installed: run `npm ci`")
+        azurite = Azurite(state / "azurite", free_port(), binary).start()
+    except BaseException:
+        sandbox.stop()
+        raise
+    env = {
+        **sandbox.settings(),
+        "AzureWebJobsStorage": development_connection_string(azurite.queue_url),
+        "DURABLE_TASK_HUB": "Reliability",
+        "LCS_TOKEN_CACHE": str(state / "lcs-token-cache.json"),
+        "LINK_CONFIRMERS": APPROVER,
+        "LINK_DEFAULT_SETUP_MODE": "lcs-api",
+        **(settings or {}),
+    }
+    try:
+        lcs_sign_in(ServiceSettings.from_env(env), OPERATOR, on_prompt=lambda prompt: None)
+        host = DevhostProcess(REPO_ROOT, state / "devhost", env=env, args=[
+            *devhost_args, "--sandbox-url", sandbox.base_url, "--sandbox-ca", sandbox.ca_cert_path, "--no-azurite"])
+        host.start()
+    except BaseException:
+        azurite.stop()
+        sandbox.stop()
+        raise
+    recorder.clear()
+    return Stack(sandbox, recorder, azurite, env, host)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.02, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not reached within {timeout:.0f}s")
+        time.sleep(interval)
+
+
+def history_rows(db_path: Path) -> Iterator[str]:
+    """Every stored text of the task hub (instances, history, messages, work items), for scanning."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
+        for table in ("instances", "history", "messages", "activities"):
+            for row in db.execute(f"SELECT * FROM {table}"):  # noqa: S608 (fixed names)
+                yield " ".join(str(v) for v in row)
+
+
+FINAL_RUNTIME = ("Completed", "Failed", "Terminated")
+
+
+def link_status(host: DevhostProcess, instance_id: str) -> dict[str, Any] | None:
+    answer = host.get(f"/api/links/{instance_id}")
+    return answer.json() if answer.status == 200 else None
+
+
+def wait_phase(host: DevhostProcess, instance_id: str, *phases: str, timeout: float = 60.0,
+               interval: float = 0.02) -> dict[str, Any]:
+    last: list[dict[str, Any] | None] = [None]
+
+    def reached() -> dict[str, Any] | None:
+        last[0] = link_status(host, instance_id)
+        return last[0] if last[0] and last[0]["phase"] in phases else None
+
+    try:
+        return wait_for(reached, timeout, interval)
+    except TimeoutError:
+        phase = last[0] and last[0]["phase"]
+        raise AssertionError(f"{instance_id} never reached {phases}; last phase {phase}") from None
+
+
+def wait_finished(host: DevhostProcess, instance_id: str, timeout: float = 60.0) -> dict[str, Any]:
+    """The status document once the orchestration itself has ended (its last event is published)."""
+    def ended() -> dict[str, Any] | None:
+        status = link_status(host, instance_id)
+        return status if status and status["runtimeStatus"] in FINAL_RUNTIME else None
+    return wait_for(ended, timeout, what=f"{instance_id} finished")
+
+
+def confirm(host: DevhostProcess, instance_id: str, typed_name: str = OPERATOR_NAME,
+            principal: str | None = OPERATOR):
+    headers = easy_auth(principal) if principal else {}
+    return host.post(f"/api/links/{instance_id}/confirm", {"typedName": typed_name}, headers=headers)
