@@ -24,8 +24,10 @@ def load_sample_app():
     """The sample app imported in-process under its own module name (not `function_app`)."""
     name = "devhost_sample_function_app"
     if name not in sys.modules:
+        # Its sibling modules must be importable, but only at the end of sys.path: first, its
+        # function_app.py would shadow the product's for every later `import function_app`.
         if str(SAMPLE_APP) not in sys.path:
-            sys.path.insert(0, str(SAMPLE_APP))
+            sys.path.append(str(SAMPLE_APP))
         spec = importlib.util.spec_from_file_location(name, SAMPLE_APP / "function_app.py")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module

@@ -74,17 +74,17 @@ def test_status_document_schema_accepts_a_full_document():
 
 def app_operations():
     function_app = pytest.importorskip("function_app", reason="needs the lead's function_app.py")
+    from devhost.functions import index_app  # indexes each app once: the SDK refuses a second get_functions()
     host = json.loads((ROOT / "host.json").read_text())
     prefix = host.get("extensions", {}).get("http", {}).get("routePrefix", "api")
     operations = set()
-    for function in function_app.app.get_functions():
-        trigger = function.get_trigger()
-        if getattr(trigger, "route", None) is None and type(trigger).__name__ != "HttpTrigger":
+    for function in index_app(function_app.app):
+        if function.trigger_type != "httpTrigger":
             continue
-        path = "/" + "/".join(p for p in (prefix, trigger.route or function.get_function_name()) if p)
+        path = "/" + "/".join(p for p in (prefix, function.trigger.get("route") or function.name) if p)
         path = re.sub(r"{(\w+)(:[^}]*)?}", r"{\1}", path)  # drop route constraints such as {id:int}
-        for method in trigger.methods or ["GET", "POST"]:
-            operations.add((path, getattr(method, "value", str(method)).upper()))
+        for method in function.trigger.get("methods") or ["GET", "POST"]:
+            operations.add((path, method.upper()))
     return operations
 
 
