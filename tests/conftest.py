@@ -12,11 +12,13 @@ from typing import Iterator
 
 import pytest
 
-from devhost.testing import REPO_ROOT, DevhostProcess
-from sandbox.server import SandboxServer
-from services.identity import lcs_sign_in
-from services.settings import ServiceSettings
-from tests.e2e.support import APPROVER, OPERATOR, LinkDriver
+pytest.register_assert_rewrite("devhost.testing")  # it is a plugin too (its fixtures), imported just below
+
+from devhost.testing import REPO_ROOT, DevhostProcess  # noqa: E402
+from sandbox.server import SandboxServer  # noqa: E402
+from services.identity import lcs_sign_in  # noqa: E402
+from services.settings import ServiceSettings  # noqa: E402
+from tests.e2e.support import APPROVER, OPERATOR, LinkDriver  # noqa: E402
 
 pytest_plugins = ["devhost.testing"]
 
