@@ -219,10 +219,7 @@ class Store:
     ) -> tuple[bool, Instance | None]:
         """Create (or replace) an instance. Returns (started, existing instance when refused)."""
         with self._tx() as db:
-            row = db.execute(
-                f"SELECT {_INSTANCE_COLUMNS} FROM instances WHERE instance_id = ?", (instance_id,)
-            ).fetchone()
-            existing = Instance(*row) if row else None
+            existing = _instance_in(db, instance_id)
             if existing and existing.runtime_status in refuse_statuses:
                 return False, existing
             self._delete_instance_rows(db, instance_id, keep_instance=False)
@@ -252,12 +249,9 @@ class Store:
 
         Returns (instance, posted)."""
         with self._tx() as db:
-            row = db.execute(
-                f"SELECT {_INSTANCE_COLUMNS} FROM instances WHERE instance_id = ?", (instance_id,)
-            ).fetchone()
-            if row is None:
+            instance = _instance_in(db, instance_id)
+            if instance is None:
                 return None, False
-            instance = Instance(*row)
             if instance.runtime_status in refuse_statuses:
                 return instance, False
             db.execute(
@@ -268,12 +262,9 @@ class Store:
 
     def purge(self, instance_id: str, only_statuses: frozenset[str]) -> tuple[Instance | None, bool]:
         with self._tx() as db:
-            row = db.execute(
-                f"SELECT {_INSTANCE_COLUMNS} FROM instances WHERE instance_id = ?", (instance_id,)
-            ).fetchone()
-            if row is None:
+            instance = _instance_in(db, instance_id)
+            if instance is None:
                 return None, False
-            instance = Instance(*row)
             if instance.runtime_status not in only_statuses:
                 return instance, False
             self._delete_instance_rows(db, instance_id, keep_instance=False)
@@ -388,3 +379,8 @@ class Store:
 
 def new_execution_id() -> str:
     return uuid.uuid4().hex
+
+
+def _instance_in(db: sqlite3.Connection, instance_id: str) -> Instance | None:
+    row = db.execute(f"SELECT {_INSTANCE_COLUMNS} FROM instances WHERE instance_id = ?", (instance_id,)).fetchone()
+    return Instance(*row) if row else None

@@ -137,20 +137,21 @@ class LcsApi(Service):
         )
         return entry
 
-    def integration(self, call: Call) -> Response:
+    def _accessible_environment(self, call: Call) -> tuple[LcsEnvironment | None, Response | None]:
+        """The environment of the route, when the caller may see its project; else the refusal."""
         project, refusal = self._access(call)
         if refusal is not None:
-            return refusal
-        env, refusal = self._environment(call, project)
+            return None, refusal
+        return self._environment(call, project)
+
+    def integration(self, call: Call) -> Response:
+        env, refusal = self._accessible_environment(call)
         if refusal is not None:
             return refusal
         return self.envelope(call, Data=call.world.integration(env, call.now))
 
     def setup(self, call: Call) -> Response:
-        project, refusal = self._access(call)
-        if refusal is not None:
-            return refusal
-        env, refusal = self._environment(call, project)
+        env, refusal = self._accessible_environment(call)
         if refusal is not None:
             return refusal
         try:
