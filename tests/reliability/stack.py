@@ -11,11 +11,14 @@ devhost from there).
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs
@@ -30,6 +33,8 @@ from sandbox.server import SandboxServer
 from services.identity import lcs_sign_in
 from services.settings import ServiceSettings
 from tests.e2e.support import APPROVER, OPERATOR, OPERATOR_NAME, QUEUE_API_VERSION, easy_auth
+from tests.reliability.keyed_faults import set_current_request
+from tests.reliability.scenarios import LinkTarget
 
 SERVICE_PREFIXES = ("lcs", "bap", "powerplatform", "graph", "dataverse")
 TOKEN_FIELDS = ("access_token", "refresh_token", "id_token")
@@ -68,18 +73,33 @@ class Call:
 Hook = Callable[[Call], None]
 
 
+@dataclass(frozen=True)
+class Canned:
+    """An answer given instead of the sandbox's (for faults the sandbox can't aim at one request)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @classmethod
+    def json(cls, status: int, document: Any, **headers: str) -> "Canned":
+        return cls(status, {"Content-Type": "application/json", **headers}, json.dumps(document).encode())
+
+
 class CallRecorder:
     """WSGI middleware in front of the sandbox application. Keeps no token in `calls`; tokens the
     sandbox issued or received are kept apart in `tokens`, only so tests can scan for them."""
 
-    def __init__(self, app: Any, clock: Any) -> None:
+    def __init__(self, app: Any, clock: Any, base_url: str) -> None:
         self._app = app
         self._clock = clock
+        self.base_url = base_url
         self._lock = threading.Lock()
         self.calls: list[Call] = []
         self.tokens: set[str] = set()
-        self.before: Hook | None = None
-        self.after: Hook | None = None
+        self.before: Hook | None = None  # runs when a request arrives, before the sandbox acts on it
+        self.after: Hook | None = None  # runs once the answer has been written to the client
+        self.intercept: Callable[[Call], Canned | None] | None = None  # answers instead of the sandbox
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -94,6 +114,8 @@ class CallRecorder:
         scope = None
         if service == "entra" and body:
             scope = (parse_qs(body.decode("latin-1")).get("scope") or [None])[0]
+            # Dataverse scopes name the sandbox's port, which changes from run to run.
+            scope = scope and scope.replace(self.base_url, "{sandbox}")
         with self._lock:
             call = Call(len(self.calls) + 1, service, environ.get("REQUEST_METHOD", ""), path,
                         environ.get("QUERY_STRING", ""), time.monotonic(), to_iso(self._clock.now()),
@@ -107,16 +129,23 @@ class CallRecorder:
             captured["status"], captured["headers"] = int(status.split()[0]), headers
             return start_response(status, headers, *rest)
 
-        chunks = list(self._app(environ, recording_start_response))
+        canned = self.intercept(call) if self.intercept else None
+        if canned:
+            recording_start_response(f"{canned.status} Canned", list(canned.headers.items()))
+            chunks = [canned.body]
+        else:
+            set_current_request(call.key)
+            try:
+                chunks = list(self._app(environ, recording_start_response))
+            finally:
+                set_current_request(None)
         call.status = captured.get("status")
         retry_after = next((v for k, v in captured.get("headers", []) if k.lower() == "retry-after"), None)
         call.retry_after = float(retry_after) if retry_after else None
         if service == "entra":
             self._remember_tokens(b"".join(chunks))
         call.finished = time.monotonic()
-        if self.after:
-            self.after(call)
-        return chunks
+        return _AfterSent(chunks, lambda: self.after and self.after(call))
 
     @staticmethod
     def _buffer_body(environ: dict[str, Any]) -> bytes:
@@ -143,10 +172,21 @@ class CallRecorder:
             self.calls.clear()
 
 
+class _AfterSent(list):
+    """The answer's chunks; the WSGI server calls close() once it has written them."""
+
+    def __init__(self, chunks: list[bytes], sent: Callable[[], Any]) -> None:
+        super().__init__(chunks)
+        self._sent = sent
+
+    def close(self) -> None:
+        self._sent()
+
+
 def record_calls(server: SandboxServer) -> CallRecorder:
     """Put a recorder in front of a running sandbox. SandboxServer has no public hook for this, so
     the WSGI server's app is replaced (werkzeug reads it per request)."""
-    recorder = CallRecorder(server.sandbox, server.clock)
+    recorder = CallRecorder(server.sandbox, server.clock, server.base_url)
     server._http.app = recorder  # noqa: SLF001
     return recorder
 
@@ -257,8 +297,6 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: floa
 
 def history_rows(db_path: Path) -> Iterator[str]:
     """Every stored text of the task hub (instances, history, messages, work items), for scanning."""
-    import sqlite3
-
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
         for table in ("instances", "history", "messages", "activities"):
             for row in db.execute(f"SELECT * FROM {table}"):  # noqa: S608 (fixed names)
@@ -266,6 +304,7 @@ def history_rows(db_path: Path) -> Iterator[str]:
 
 
 FINAL_RUNTIME = ("Completed", "Failed", "Terminated")
+HOST_ERRORS = (OSError, http.client.HTTPException)
 
 
 def link_status(host: DevhostProcess, instance_id: str) -> dict[str, Any] | None:
@@ -300,3 +339,70 @@ def confirm(host: DevhostProcess, instance_id: str, typed_name: str = OPERATOR_N
             principal: str | None = OPERATOR):
     headers = easy_auth(principal) if principal else {}
     return host.post(f"/api/links/{instance_id}/confirm", {"typedName": typed_name}, headers=headers)
+
+
+def host_alive(host: DevhostProcess) -> bool:
+    return host.process is not None and host.process.poll() is None
+
+
+def restart_held(host: DevhostProcess) -> None:
+    """Start again on the same state with the clock held, so that a link still waiting for its
+    confirmation cannot have its deadline jumped to before the test confirms."""
+    if host_alive(host):
+        return
+    host.kill()  # reap
+    host.args = [a for a in host.args if a != "--hold-clock"] + ["--hold-clock"]
+    host.start()
+
+
+def let_retry_timers_fire(host: DevhostProcess, within_seconds: float = 60) -> None:
+    """A held clock stops activity retry timers too: move it to the next timer when the host has
+    nothing else to do, unless that timer is far off (the confirmation deadline)."""
+    state = host.idle()
+    if state["idle"] and state.get("nextTimer"):
+        gap = datetime.fromisoformat(state["nextTimer"].replace("Z", "+00:00")) - \
+            datetime.fromisoformat(state["now"].replace("Z", "+00:00"))
+        if gap.total_seconds() <= within_seconds:
+            host.advance_clock(to=state["nextTimer"])
+
+
+def drive_to_the_end(stack: Stack, link: LinkTarget, arm: Callable[[], None] | None = None,
+                     disturbed: Callable[[], bool] = lambda: True, timeout: float = 90) -> dict[str, Any]:
+    """Request, confirm (with the clock held until then) and follow one link to its end, restarting
+    the host whenever it dies. `arm` runs once the clock is held; the link counts as finished only
+    once `disturbed()` says the planned disturbance has happened."""
+    host = stack.host
+    host.hold_clock()
+    if arm:
+        arm()
+    requested = released = confirmed = False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if not host_alive(host):
+                restart_held(host)
+                released = False
+            if not requested:
+                answer = host.post("/api/links", link.request())
+                assert answer.status in (202, 409), answer.body
+                requested = True
+            status = link_status(host, link.instance_id)
+            if status is None:
+                requested = False  # the start was lost with the host: ask again
+                continue
+            finished = status["runtimeStatus"] in ("Completed", "Failed", "Terminated")
+            if status["phase"] == "AwaitingConfirmation" and not confirmed:
+                # A 202 means the event is stored: it survives any later kill.
+                confirmed = confirm(host, link.instance_id).status == 202
+            elif status["phase"] not in ("Validating", "AwaitingConfirmation") and not released:
+                host.release_clock()
+                released = True
+            elif status["phase"] == "Validating" and not released:
+                let_retry_timers_fire(host)
+            if finished and disturbed():
+                if host_alive(host):
+                    return status
+        except HOST_ERRORS:
+            pass  # the host died under the request; the loop restarts it
+        time.sleep(0.02)
+    raise AssertionError(f"{link.instance_id} did not finish within {timeout}s: {link_status(host, link.instance_id)}")
