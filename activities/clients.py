@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from domain.facts import FactError, FactResult
-from services.errors import ServiceError
+from services.errors import ServiceError, ServiceUnavailable, Throttled
 
 
 def clients():
@@ -19,7 +19,9 @@ def clients():
 
 def fact_error(exc: ServiceError) -> FactError:
     return FactError(service=exc.service, operation=exc.operation, message=exc.message, status=exc.status,
-                     code=exc.code, remedy=getattr(exc, "remedy", None))
+                     code=exc.code, remedy=getattr(exc, "remedy", None),
+                     transient=isinstance(exc, (Throttled, ServiceUnavailable)),
+                     retry_after=getattr(exc, "retry_after", None))
 
 
 def gather(name: str, fetch: Callable[[], Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import azure.durable_functions as df
 from activities import names
 from activities.clients import clients
 from domain.request import LinkRequest, same_guid
-from services.errors import LcsRequestRefused, ServiceError
+from services.errors import LcsRequestRefused, ServiceError, ServiceUnavailable, Throttled
 
 bp = df.Blueprint()
 
@@ -42,14 +42,23 @@ def _decide(request: LinkRequest, integration) -> dict[str, Any] | None:
 @bp.function_name(names.START_SETUP)
 @bp.activity_trigger(input_name="payload")
 def start_setup(payload: dict) -> dict:
-    request = LinkRequest.from_dict(payload["request"])
+    """Start setup, or adopt the one running for our target, or refuse; "retry" when LCS was throttled or
+    unavailable. Retrying is safe because every attempt reads the integration state first."""
+    try:
+        return _start_setup(LinkRequest.from_dict(payload["request"]), payload["confirmedBy"])
+    except (Throttled, ServiceUnavailable) as exc:
+        return {"outcome": "retry", "retryAfterSeconds": exc.retry_after if isinstance(exc, Throttled) else None,
+                "message": str(exc)}
+
+
+def _start_setup(request: LinkRequest, confirmed_by: str) -> dict:
     lcs = clients().lcs(request.operator)
     project, environment = request.lcsProjectId, request.lcsEnvironmentId
     decided = _decide(request, lcs.get_integration(project, environment))
     if decided:
         return decided
     try:
-        activity_id = lcs.start_setup(project, environment, request.powerPlatformEnvironmentId, payload["confirmedBy"])
+        activity_id = lcs.start_setup(project, environment, request.powerPlatformEnvironmentId, confirmed_by)
     except LcsRequestRefused:
         # Refused because a setup started in the meantime (another attempt of this activity, or the
         # portal): the state now says whether it is ours to follow.

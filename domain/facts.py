@@ -158,6 +158,9 @@ class FactError:
     status: int | None = None
     code: str | None = None
     remedy: str | None = None
+    # Throttled or unavailable: worth asking again a little later in the same validation round.
+    transient: bool = False
+    retry_after: float | None = None
 
     def describe(self) -> str:
         status = f" (HTTP {self.status})" if self.status else ""

@@ -19,6 +19,8 @@ MAX_CONFIRMATION_TIMEOUT = timedelta(days=30)
 MAX_CORRELATION_ID = 200
 MAX_PROJECT_ID = 2**31 - 1
 MAX_UPN_LENGTH = 113  # Entra's limit for a userPrincipalName
+MAX_UNKNOWN_SHOWN = 10
+MAX_FIELD_NAME_SHOWN = 64
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 _UPN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -88,7 +90,11 @@ def parse_link_request(body: Any, *, default_setup_mode: str, default_confirmati
     """Validate a decoded JSON body; raise InvalidRequest naming every bad field."""
     if not isinstance(body, dict):
         raise InvalidRequest([FieldError("(body)", "must be a JSON object")])
-    errors = [FieldError(name, "is not a known field") for name in body if name not in FIELDS]
+    unknown = [name for name in body if name not in FIELDS]
+    # Name a few, shortened: a caller's junk must not make the error itself huge.
+    errors = [FieldError(name[:MAX_FIELD_NAME_SHOWN], "is not a known field") for name in unknown[:MAX_UNKNOWN_SHOWN]]
+    if len(unknown) > MAX_UNKNOWN_SHOWN:
+        errors.append(FieldError("(body)", f"has {len(unknown) - MAX_UNKNOWN_SHOWN} more unknown fields"))
 
     def require(name: str) -> Any:
         if body.get(name) is None:

@@ -26,6 +26,7 @@ from orchestrators.validation import ACTIVITY_RETRY, checks_to_json, validate
 
 bp = df.Blueprint()
 
+SETUP_RETRY_PAUSE_SECONDS = 60
 DISCONNECTED_RECOMMENDATION = (
     "The initial Power Platform environment was disconnected from finance and operations. Keep it or delete it on "
     "purpose: kept, it has no Dataverse database, so dual-write, virtual tables and Export to Data Lake can't use it."
@@ -108,16 +109,30 @@ class LinkRun:
         yield from self.publish(phases.STARTING_SETUP,
                                 {"operatorInstructions": self.state["operatorInstructions"]} if operator_mode else None)
         if not operator_mode:
-            started = yield self.context.call_activity_with_retry(
-                activity.START_SETUP, ACTIVITY_RETRY,
-                {"request": self.request.to_dict(), "confirmedBy": self.state["confirmation"]["typedName"]})
-            if started["outcome"] == "conflict":
+            started = yield from self.start_setup()
+            if started["outcome"] != "started" and started["outcome"] != "adopted":
                 return (yield from self.finish(phases.FAILED, started["message"]))
             self.begin_provisioning(started.get("setupActivityId"))
             yield from self.publish(phases.PROVISIONING)
         else:
             self.state["provisioning"] = self.progress(anchor=self.now, started=False)
         return (yield from self.monitor())
+
+    def start_setup(self) -> Generator[Any, Any, dict[str, Any]]:
+        """Ask LCS to start setup; while it is throttled or unavailable, ask again after its Retry-After."""
+        give_up_at = self.now + timedelta(seconds=self.options.setup_start_patience_seconds)
+        while True:
+            started = yield self.context.call_activity_with_retry(
+                activity.START_SETUP, ACTIVITY_RETRY,
+                {"request": self.request.to_dict(), "confirmedBy": self.state["confirmation"]["typedName"]})
+            if started["outcome"] != "retry":
+                return started
+            pause = timedelta(seconds=max(started.get("retryAfterSeconds") or 0, SETUP_RETRY_PAUSE_SECONDS))
+            if self.now + pause > give_up_at:
+                return {"outcome": "gave-up", "message": "Lifecycle Services did not accept the setup request in "
+                                                         f"time: {started['message']}. Check the Power Platform "
+                                                         "Integration FastTab in LCS before trying again."}
+            yield self.context.create_timer(self.now + pause)
 
     def await_confirmation(self) -> Generator[Any, Any, tuple[str, dict[str, Any] | None]]:
         expires_at = _parse_time(self.state["startedAt"]) + self.request.confirmation_timeout

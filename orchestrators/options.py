@@ -18,6 +18,8 @@ class RunOptions:
     poll_schedule: tuple[PollStage, ...] = DEFAULT_SCHEDULE
     # Bounds the history of one execution: the monitor continues as new after this many polls.
     max_polls_per_execution: int = 10
+    # How long LCS may stay throttled or unavailable before the run stops trying to start setup.
+    setup_start_patience_seconds: float = 3600
     verify_attempts: int = 3
     verify_interval_seconds: float = 120
     links: dict[str, str] = field(default_factory=dict)
@@ -27,6 +29,7 @@ class RunOptions:
                 "provisioningDeadlineSeconds": self.provisioning_deadline_seconds,
                 "pollSchedule": schedule_to_json(self.poll_schedule),
                 "maxPollsPerExecution": self.max_polls_per_execution,
+                "setupStartPatienceSeconds": self.setup_start_patience_seconds,
                 "verifyAttempts": self.verify_attempts,
                 "verifyIntervalSeconds": self.verify_interval_seconds,
                 "links": dict(self.links)}
@@ -37,6 +40,7 @@ class RunOptions:
                    provisioning_deadline_seconds=data["provisioningDeadlineSeconds"],
                    poll_schedule=schedule_from_json(data.get("pollSchedule")),
                    max_polls_per_execution=data["maxPollsPerExecution"],
+                   setup_start_patience_seconds=data["setupStartPatienceSeconds"],
                    verify_attempts=data["verifyAttempts"],
                    verify_interval_seconds=data["verifyIntervalSeconds"],
                    links=data.get("links") or {})

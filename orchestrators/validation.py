@@ -7,6 +7,7 @@ fetched once however many checks use it (LCS allows only 6 metadata calls per pr
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Generator
 
 import azure.durable_functions as df
@@ -19,6 +20,9 @@ from domain.serialization import to_json
 
 # Activities map service failures to fact errors themselves; these retries cover the host losing one.
 ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
+# A fact whose service was throttled or down through all of the HTTP policy's retries is asked again
+# after these pauses (or the service's Retry-After, if longer): a storm costs minutes, not the run.
+TRANSIENT_FACT_PAUSES_SECONDS = (30, 120, 300)
 
 FIRST_STAGE = (F.OPERATOR, F.TARGET, F.TENANT_SETTINGS, F.CAPACITY, F.LCS_ENVIRONMENT, F.LCS_LINKS, F.LCS_INTEGRATION)
 SECOND_STAGE = (F.DATAVERSE_ROLES, F.DATAVERSE_INTEGRATION)
@@ -55,14 +59,30 @@ def second_stage_input(name: str, first: F.Facts, request: LinkRequest) -> tuple
     return payload, None
 
 
+def fetch_facts(context: df.DurableOrchestrationContext,
+                calls: list[tuple[str, dict[str, Any]]]) -> Generator[Any, Any, list[F.FactResult]]:
+    """Fetch facts in parallel; ask again, after a durable pause, for those that failed transiently."""
+    results: dict[str, F.FactResult] = {}
+    pending = calls
+    for pause in (0, *TRANSIENT_FACT_PAUSES_SECONDS):
+        if not pending:
+            break
+        if pause:
+            asked = max((results[name].error.retry_after or 0) for name, _ in pending)
+            yield context.create_timer(context.current_utc_datetime + timedelta(seconds=max(pause, asked)))
+        answers = yield context.task_all([
+            context.call_activity_with_retry(FACT_ACTIVITIES[name], ACTIVITY_RETRY, payload) for name, payload in pending])
+        results.update((name, F.FactResult.from_json(answer)) for (name, _), answer in zip(pending, answers))
+        pending = [(name, payload) for name, payload in pending
+                   if results[name].error is not None and results[name].error.transient]
+    return [results[name] for name, _ in calls]
+
+
 def gather_facts(context: df.DurableOrchestrationContext, request: LinkRequest,
                  check_ids: set[str] | None = None) -> Generator[Any, Any, F.Facts]:
     needed = facts_needed(check_ids, request.setupMode)
-    first_names = [n for n in FIRST_STAGE if n in needed]
-    first_results = yield context.task_all([
-        context.call_activity_with_retry(FACT_ACTIVITIES[n], ACTIVITY_RETRY, {"request": request.to_dict()})
-        for n in first_names])
-    first = F.Facts([F.FactResult.from_json(r) for r in first_results])
+    first = F.Facts((yield from fetch_facts(
+        context, [(name, {"request": request.to_dict()}) for name in FIRST_STAGE if name in needed])))
 
     decided, to_fetch = [], []
     for name in (n for n in SECOND_STAGE if n in needed):
@@ -71,10 +91,8 @@ def gather_facts(context: df.DurableOrchestrationContext, request: LinkRequest,
             decided.append(result)
         else:
             to_fetch.append((name, payload))
-    second_results = (yield context.task_all([
-        context.call_activity_with_retry(FACT_ACTIVITIES[n], ACTIVITY_RETRY, payload) for n, payload in to_fetch])
-    ) if to_fetch else []
-    return first.merged(F.Facts(decided + [F.FactResult.from_json(r) for r in second_results]))
+    second = yield from fetch_facts(context, to_fetch)
+    return first.merged(F.Facts(decided + second))
 
 
 def validate(context: df.DurableOrchestrationContext, request: LinkRequest,

@@ -80,7 +80,12 @@ class AppTokenProvider:
         options: dict[str, Any] = {
             "authority": s.authority_host,
             "disable_instance_discovery": s.disable_instance_discovery,
+            # azure-core also caps each kind of retry (status: 3) below the total: give every kind the
+            # same budget as the other services' calls.
             "retry_total": s.http_max_retries,
+            "retry_status": s.http_max_retries,
+            "retry_connect": s.http_max_retries,
+            "retry_read": s.http_max_retries,
             "connection_timeout": s.http_timeout_seconds,
             "read_timeout": s.http_timeout_seconds,
         }
@@ -242,12 +247,15 @@ def _public_app(settings: ServiceSettings, cache: Any, account_upn: str | None) 
 
 
 def _msal_call(call: Callable[[], Any], account_upn: str | None) -> Any:
-    """msal raises on network failures and on authority validation: both mean no token."""
+    """msal raises on network failures, on authority validation and on error answers from the sign-in
+    service (MsalServiceError): all of them mean no token."""
+    from msal.exceptions import MsalError
+
     try:
         return call()
     except TokenUnavailable:
         raise
-    except (requests.RequestException, ValueError) as exc:
+    except (requests.RequestException, ValueError, MsalError) as exc:
         raise TokenUnavailable("lcs", f"the sign-in service could not be reached: "
                                       f"{redact(str(exc))[:300]}", lcs_login_remedy(account_upn)) from None
 

@@ -36,13 +36,21 @@ def parse_message(raw: bytes, settings: AppSettings):
                               default_confirmation_timeout=settings.default_confirmation_timeout)
 
 
+# The poison document must itself fit in a queue message (64 KiB, base64-encoded), whatever the original
+# held: its start is kept, enough to recognise it, with its full length.
+MAX_QUOTED_CHARACTERS = 8000
+
+
 def poison_document(raw: bytes, message_id: str | None, error: InvalidRequest) -> str:
+    original = raw.decode("utf-8", errors="replace")
     return json.dumps({
         "reason": "The message is not a valid link request: " + str(error),
         "errors": [{"field": e.field, "message": e.message} for e in error.errors],
         "messageId": message_id,
-        "originalMessage": raw.decode("utf-8", errors="replace"),
-    })
+        "originalMessage": original[:MAX_QUOTED_CHARACTERS],
+        "originalLength": len(raw),
+        "originalTruncated": len(original) > MAX_QUOTED_CHARACTERS,
+    }, ensure_ascii=False)
 
 
 @bp.function_name("link_request_from_queue")

@@ -6,7 +6,7 @@ import pytest
 
 import activities.setup as setup
 from services import models as M
-from services.errors import ServiceUnavailable
+from services.errors import ServiceUnavailable, Throttled
 from tests.activities.fakes import LCS_ENV, OTHER, TARGET, FakeClients, environment
 
 REQUEST = {"lcsProjectId": 1234567, "lcsEnvironmentId": LCS_ENV, "powerPlatformEnvironmentId": TARGET,
@@ -96,3 +96,16 @@ def test_verify_needs_both_sides_to_name_the_environment(fake):
     fake.dataverse_client.integration = M.FinOpsIntegration("https://fo", "72ad15fq-3m88", LCS_ENV.upper())
     result = run(setup.verify_link, {"request": REQUEST})
     assert result["verified"] is True and result["evidence"]["financeAndOperationsUrl"] == "https://fo"
+
+
+@pytest.mark.parametrize("error", [
+    Throttled("lcs", "get_integration", 429, None, "Too Many Requests", retry_after=120),
+    ServiceUnavailable("lcs", "get_integration", 503, None, "Service Unavailable"),
+])
+def test_a_throttled_or_unavailable_lcs_means_try_again_later(fake, monkeypatch, error):
+    def fail(*_):
+        raise error
+    monkeypatch.setattr(fake.lcs_client, "get_integration", fail)
+    result = start(fake)
+    assert result["outcome"] == "retry" and fake.lcs_client.starts == []
+    assert result["retryAfterSeconds"] == getattr(error, "retry_after", None)

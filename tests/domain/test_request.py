@@ -66,3 +66,10 @@ def test_every_problem_is_reported_at_once():
 @pytest.mark.parametrize("body", [None, [], "text", 12])
 def test_a_body_that_is_not_an_object(body):
     assert fields_of(body) == {"(body)": "must be a JSON object"}
+
+
+def test_unknown_fields_are_named_briefly_and_few():
+    errors = fields_of({**GOOD, **{f"junk{i}" + "x" * 200: 1 for i in range(30)}})
+    unknown = [field for field in errors if field.startswith("junk")]
+    assert len(unknown) == 10 and all(len(field) <= 64 for field in unknown)
+    assert errors["(body)"] == "has 20 more unknown fields"
