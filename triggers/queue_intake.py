@@ -36,21 +36,27 @@ def parse_message(raw: bytes, settings: AppSettings):
                               default_confirmation_timeout=settings.default_confirmation_timeout)
 
 
-# The poison document must itself fit in a queue message (64 KiB, base64-encoded), whatever the original
-# held: its start is kept, enough to recognise it, with its full length.
+# The poison document must itself fit in a queue message (64 KiB once base64-encoded). The original
+# is quoted whole when it fits; otherwise its start, enough to recognise it, with its full length.
+MAX_POISON_MESSAGE_BYTES = 48 * 1024
 MAX_QUOTED_CHARACTERS = 8000
 
 
 def poison_document(raw: bytes, message_id: str | None, error: InvalidRequest) -> str:
     original = raw.decode("utf-8", errors="replace")
-    return json.dumps({
-        "reason": "The message is not a valid link request: " + str(error),
-        "errors": [{"field": e.field, "message": e.message} for e in error.errors],
-        "messageId": message_id,
-        "originalMessage": original[:MAX_QUOTED_CHARACTERS],
-        "originalLength": len(raw),
-        "originalTruncated": len(original) > MAX_QUOTED_CHARACTERS,
-    }, ensure_ascii=False)
+
+    def document(quoted: str) -> str:
+        return json.dumps({
+            "reason": "The message is not a valid link request: " + str(error),
+            "errors": [{"field": e.field, "message": e.message} for e in error.errors],
+            "messageId": message_id,
+            "originalMessage": quoted,
+            "originalLength": len(raw),
+            "originalTruncated": quoted != original,
+        }, ensure_ascii=False)
+
+    whole = document(original)
+    return whole if len(whole.encode("utf-8")) <= MAX_POISON_MESSAGE_BYTES else document(original[:MAX_QUOTED_CHARACTERS])
 
 
 @bp.function_name("link_request_from_queue")

@@ -20,6 +20,8 @@ def refused(raw: bytes) -> InvalidRequest:
 
 @pytest.mark.parametrize("raw", [
     ("é" * 20000).encode(),  # JSON escaping would make each of these six characters
+    ("é" * 30000).encode(),
+    json.dumps({"lcsProjectId": "x" * 30000}).encode(),  # fits whole
     json.dumps({"lcsProjectId": "x" * 40000}).encode(),
     json.dumps({f"k{i}" * 30: i for i in range(500)}).encode(),
     bytes(range(256)) * 100,
@@ -29,7 +31,8 @@ def test_the_poison_document_always_fits_in_a_queue_message(raw):
     assert len(base64.b64encode(document.encode("utf-8"))) < QUEUE_MESSAGE_LIMIT
     parsed = json.loads(document)
     assert parsed["reason"] and parsed["originalLength"] == len(raw)
-    assert len(parsed["originalMessage"]) <= MAX_QUOTED_CHARACTERS
+    assert parsed["originalTruncated"] is (len(parsed["originalMessage"]) < len(raw.decode("utf-8", "replace")))
+    assert not parsed["originalTruncated"] or len(parsed["originalMessage"]) == MAX_QUOTED_CHARACTERS
 
 
 def test_a_short_message_is_quoted_whole():
