@@ -355,9 +355,10 @@ def restart_held(host: DevhostProcess) -> None:
     host.start()
 
 
-def let_retry_timers_fire(host: DevhostProcess, within_seconds: float = 60) -> None:
-    """A held clock stops activity retry timers too: move it to the next timer when the host has
-    nothing else to do, unless that timer is far off (the confirmation deadline)."""
+def let_retry_timers_fire(host: DevhostProcess, within_seconds: float = 600) -> None:
+    """A held clock stops the validation's retry timers too: move it to the next timer when the host
+    has nothing else to do, unless that timer is far off (a confirmation deadline is at least 15
+    minutes away)."""
     state = host.idle()
     if state["idle"] and state.get("nextTimer"):
         gap = datetime.fromisoformat(state["nextTimer"].replace("Z", "+00:00")) - \

@@ -99,11 +99,10 @@ def test_every_run_ends_and_starts_setup_at_most_once(storm_run: StormRun):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "a fact whose service answers 429/503 on all 1 + HTTP_MAX_RETRIES attempts becomes an `error` check and the "
-    "run ends ValidationFailed: orchestrators/validation.py fetches each fact once per round and never tries a "
-    "transiently failed fact again later; with this seed the first link's Dataverse integration details are "
-    "throttled six times in a row. test_targeted_faults shows the two other ways a storm ends a link "
-    "(start_setup's 3 attempts, token requests' 3 retries)"))
+    "LCS tokens come from msal, whose session has no retry (services/identity.py _public_app): with this seed "
+    "the first link's msal authority discovery is answered 503, the LCS facts end `error` (TokenUnavailable is "
+    "not transient, activities/clients.py fact_error) and the run ValidationFailed; see "
+    "test_targeted_faults.test_an_lcs_token_renewal_gets_the_same_retry_budget_as_other_calls"))
 def test_every_link_completes(storm_run: StormRun):
     not_linked = {env: (s["phase"], (s.get("outcome") or {}).get("message"),
                         [c["detail"] for c in s["checks"] if c["outcome"] == "error"])
