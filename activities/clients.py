@@ -20,7 +20,7 @@ def clients():
 def fact_error(exc: ServiceError) -> FactError:
     return FactError(service=exc.service, operation=exc.operation, message=exc.message, status=exc.status,
                      code=exc.code, remedy=getattr(exc, "remedy", None),
-                     transient=isinstance(exc, (Throttled, ServiceUnavailable)),
+                     transient=isinstance(exc, (Throttled, ServiceUnavailable)) or getattr(exc, "transient", False),
                      retry_after=getattr(exc, "retry_after", None))
 
 

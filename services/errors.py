@@ -79,9 +79,12 @@ class HostNotAllowed(ServiceError):
 class TokenUnavailable(ServiceError):
     """No token could be obtained; `remedy` says what a person should do about it."""
 
-    def __init__(self, service: str, message: str, remedy: str, operation: str = "acquire token"):
+    def __init__(self, service: str, message: str, remedy: str, operation: str = "acquire token",
+                 transient: bool = False):
         super().__init__(service, operation, None, "TokenUnavailable", message)
         self.remedy = remedy
+        # The sign-in service was unreachable or busy: asking again later may succeed.
+        self.transient = transient
 
     def __str__(self) -> str:
         return f"{super().__str__()} {self.remedy}"

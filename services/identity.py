@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import requests
 
 from services.errors import TokenUnavailable
-from services.http import make_session, redact
+from services.http import RETRY_STATUSES, HttpPolicy, make_session, redact
 from services.models import LcsAccount
 from services.settings import ServiceSettings
 from services.tokencache import TokenCacheStore, token_cache_store
@@ -65,7 +65,8 @@ class AppTokenProvider:
             return self.credential().get_token(scope).token
         except (AzureError, ValueError) as exc:
             message = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-            raise TokenUnavailable(service, f"no app token for {scope}: {message[:500]}", _APP_REMEDY) from None
+            raise TokenUnavailable(service, f"no app token for {scope}: {message[:500]}", _APP_REMEDY,
+                                   transient=_transient_azure_error(exc)) from None
 
     def credential(self) -> Any:
         with self._lock:
@@ -242,8 +243,20 @@ def _public_app(settings: ServiceSettings, cache: Any, account_upn: str | None) 
     authority = f"{settings.authority_host}/{settings.tenant_id or 'organizations'}"
     return msal.PublicClientApplication(
         settings.lcs_client_id, authority=authority, token_cache=cache,
-        http_client=make_session(settings.ca_bundle, settings.http_timeout_seconds),
+        # The same retry policy as every other call (msal's own session has none).
+        http_client=make_session(settings.ca_bundle, settings.http_timeout_seconds,
+                                 HttpPolicy.from_settings(settings).retry()),
         instance_discovery=not settings.disable_instance_discovery)
+
+
+def _transient_azure_error(exc: Exception) -> bool:
+    """Network failures and throttling or server errors of the token endpoint pass; a refused secret does not."""
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+
+    if isinstance(exc, (ServiceRequestError, ServiceResponseError)):
+        return True
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return status in RETRY_STATUSES
 
 
 def _msal_call(call: Callable[[], Any], account_upn: str | None) -> Any:
@@ -257,7 +270,8 @@ def _msal_call(call: Callable[[], Any], account_upn: str | None) -> Any:
         raise
     except (requests.RequestException, ValueError, MsalError) as exc:
         raise TokenUnavailable("lcs", f"the sign-in service could not be reached: "
-                                      f"{redact(str(exc))[:300]}", lcs_login_remedy(account_upn)) from None
+                                      f"{redact(str(exc))[:300]}", lcs_login_remedy(account_upn),
+                               transient=True) from None
 
 
 def _to_account(account: dict[str, Any]) -> LcsAccount:
