@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from devhost.testing import REPO_ROOT
 from tests.reliability.stack import Call, Stack, start_stack
+
+__all__ = ["REPO_ROOT", "SERVICES", "bench_stack", "call_depth", "median", "progress", "say"]
 
 SERVICES = ("entra", "lcs", "bap", "powerplatform", "graph", "dataverse")
 
 
 @contextlib.contextmanager
 def bench_stack(scenario: str | dict[str, Any], **options: Any) -> Iterator[Stack]:
+    # A terminated benchmark still stops the devhost and Azurite it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         stack = start_stack(Path(folder), scenario, **options)
         try:
