@@ -7,11 +7,12 @@ usually with HTTP 200 even on failure, so IsSuccess is checked on every answer.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
-from collections import deque
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from services.errors import LcsRequestRefused, ServiceError
 from services.http import ServiceHttp
@@ -49,39 +50,62 @@ class LcsPaths:
 
 
 class ProjectRateLimiter:
-    """At most `limit` calls per project in any sliding 60 seconds, in this process. Waits through
-    the injected sleep/clock; the lock is not held while waiting, so other projects go on."""
+    """At most `limit` calls per project in any sliding 60 seconds, in this process, counted where LCS
+    counts them: on arrival. A call is known to have arrived only once its answer is back, so it holds
+    its place from the moment it is let go (its token fetch and connection come after) until 60
+    seconds after its answer. Waits through the injected sleep/clock; the lock is not held while
+    waiting, so other projects go on."""
 
     WINDOW_SECONDS = 60.0
+    IN_FLIGHT_POLL_SECONDS = 0.05  # every place is taken by a call still under way
 
     def __init__(self, limit: int, *, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.time):
         self._limit = limit
         self._sleep = sleep
         self._clock = clock
-        self._calls: dict[int, deque[float]] = {}
+        self._places: dict[int, list[list[float]]] = {}
         self._lock = threading.Lock()
+        self._open = threading.local()  # the places taken by the call under way on this thread
 
-    def acquire(self, project_id: int) -> None:
+    @contextmanager
+    def calling(self, project_id: int) -> Iterator[None]:
+        """Hold a place for one metadata call (and each of its retries) until its answer is back."""
+        opened: list[list[float]] = self._open.__dict__.setdefault("places", [])
+        first = len(opened)
+        self._take(project_id, opened)
+        try:
+            yield
+        finally:
+            answered = self._clock()
+            with self._lock:
+                for place in opened[first:]:
+                    place[0] = answered
+            del opened[first:]
+
+    def _take(self, project_id: int, opened: list[list[float]]) -> None:
         if self._limit <= 0:
             return  # 0 turns the limiter off
         while True:
             with self._lock:
                 now = self._clock()
-                calls = self._calls.setdefault(project_id, deque())
-                while calls and calls[0] <= now - self.WINDOW_SECONDS:
-                    calls.popleft()
-                if len(calls) < self._limit:
-                    calls.append(now)
+                places = self._places.setdefault(project_id, [])
+                places[:] = [p for p in places if p[0] > now - self.WINDOW_SECONDS]
+                if len(places) < self._limit:
+                    place = [math.inf]
+                    places.append(place)
+                    opened.append(place)
                     return
-                wait = calls[0] + self.WINDOW_SECONDS - now
+                answered = [p[0] for p in places if p[0] != math.inf]
+                wait = min(answered) + self.WINDOW_SECONDS - now if answered else self.IN_FLIGHT_POLL_SECONDS
             self._sleep(wait)
 
     def count_retry(self, url: str) -> None:
-        """Hook for the HTTP policy: a retried metadata call is a call too."""
+        """Hook for the HTTP policy: a retried metadata call is a call too, held like its first attempt."""
         project = LcsPaths.metadata_project(url)
-        if project is not None:
-            self.acquire(project)
+        opened = getattr(self._open, "places", None)
+        if project is not None and opened is not None:
+            self._take(project, opened)
 
 
 class LcsClient:
@@ -96,9 +120,9 @@ class LcsClient:
     def get_environment(self, project_id: int, environment_id: str) -> LcsEnvironment | None:
         """The environment's metadata, or None when the project has no such environment."""
         environment_id = normalize_guid(environment_id)
-        self._limiter.acquire(int(project_id))
-        body = self._get("get_environment", LcsPaths.environment_detail(project_id),
-                         {"environmentId": environment_id})
+        with self._limiter.calling(int(project_id)):
+            body = self._get("get_environment", LcsPaths.environment_detail(project_id),
+                             {"environmentId": environment_id})
         return find_environment(body, environment_id)
 
     def get_integration(self, project_id: int, environment_id: str) -> LcsIntegration:

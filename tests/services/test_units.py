@@ -113,35 +113,47 @@ def test_dataverse_scope_drops_the_trailing_slash():
 
 # --- LCS rate limiter -----------------------------------------------------------------------------
 
+def call(limiter: ProjectRateLimiter, project: int, sleep, takes: float = 0.0) -> float:
+    """One metadata call that takes `takes` seconds; returns when it was let go."""
+    with limiter.calling(project):
+        let_go = sleep.now
+        sleep.now += takes
+    return let_go
+
+
 def test_limiter_lets_six_calls_through_then_waits_for_the_oldest_to_leave_the_window():
     sleep = RecordingSleep()
     limiter = ProjectRateLimiter(6, sleep=sleep, clock=sleep.clock)
     for _ in range(6):
-        limiter.acquire(1)
+        call(limiter, 1, sleep)
         sleep.now += 1  # one call a second
     assert sleep.waits == []
-    limiter.acquire(1)
-    assert sleep.waits == [pytest.approx(54.0)]  # first call at t=0 leaves the window at t=60
+    call(limiter, 1, sleep)
+    assert sleep.waits == [pytest.approx(54.0)]  # first answer at t=0 leaves the window at t=60
+
+
+def test_a_call_holds_its_place_until_its_answer_is_back():
+    sleep = RecordingSleep()
+    limiter = ProjectRateLimiter(1, sleep=sleep, clock=sleep.clock)
+    call(limiter, 1, sleep, takes=5.0)  # let go at 0, answered at 5: LCS may have counted it as late as 5
+    call(limiter, 1, sleep)
+    assert sleep.waits == [pytest.approx(60.0)]  # let go at 65, not at 60
 
 
 def test_limiter_counts_projects_apart():
     sleep = RecordingSleep()
     limiter = ProjectRateLimiter(2, sleep=sleep, clock=sleep.clock)
     for project in (1, 1, 2, 2):
-        limiter.acquire(project)
+        call(limiter, project, sleep)
     assert sleep.waits == []
-    limiter.acquire(2)
+    call(limiter, 2, sleep)
     assert sleep.waits == [60.0]
 
 
 def test_limiter_never_allows_more_than_the_limit_in_any_minute():
     sleep = RecordingSleep()
     limiter = ProjectRateLimiter(6, sleep=sleep, clock=sleep.clock)
-    times = []
-    for _ in range(20):
-        limiter.acquire(7)
-        times.append(sleep.now)
-        sleep.now += 0.5
+    times = [call(limiter, 7, sleep, takes=0.3) for _ in range(20)]
     assert all(sum(1 for t in times if start <= t < start + 60) <= 6 for start in times)
 
 
@@ -256,9 +268,9 @@ def test_errors_render_as_documented():
 def test_retried_metadata_calls_count_against_the_limit():
     sleep = RecordingSleep()
     limiter = ProjectRateLimiter(2, sleep=sleep, clock=sleep.clock)
-    limiter.acquire(5)
-    limiter.count_retry("/lcs/environmentinfo/v1/detail/project/5/?environmentId=x")
-    limiter.count_retry("/lcs/environment/v1/powerplatformintegration/project/5/environment/x")  # not metadata
+    with limiter.calling(5):
+        limiter.count_retry("/lcs/environmentinfo/v1/detail/project/5/?environmentId=x")
+        limiter.count_retry("/lcs/environment/v1/powerplatformintegration/project/5/environment/x")  # not metadata
     assert sleep.waits == []
-    limiter.acquire(5)
+    call(limiter, 5, sleep)
     assert sleep.waits == [60.0]
