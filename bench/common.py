@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator
 from devhost.testing import REPO_ROOT
 from tests.reliability.stack import Call, Stack, start_stack
 
-__all__ = ["REPO_ROOT", "SERVICES", "bench_stack", "call_depth", "median", "progress", "say"]
+__all__ = ["REPO_ROOT", "SERVICES", "bench_stack", "longest_chain", "describe", "median", "progress", "say"]
 
 SERVICES = ("entra", "lcs", "bap", "powerplatform", "graph", "dataverse")
 
@@ -30,14 +30,22 @@ def bench_stack(scenario: str | dict[str, Any], **options: Any) -> Iterator[Stac
             stack.stop()
 
 
-def call_depth(calls: Iterable[Call]) -> int:
+def longest_chain(calls: Iterable[Call]) -> list[Call]:
     """The longest chain of calls each sent after the previous one was answered: the most intervals
     that do not overlap (greedy by end time is optimal for that)."""
-    depth, free_at = 0, float("-inf")
+    chain: list[Call] = []
     for call in sorted((c for c in calls if c.finished is not None), key=lambda c: c.finished):
-        if call.started >= free_at:
-            depth, free_at = depth + 1, call.finished
-    return depth
+        if not chain or call.started >= chain[-1].finished:
+            chain.append(call)
+    return chain
+
+
+def describe(call: Call) -> str:
+    """A call in a few words: its service and the last segment of its path (or its token scope)."""
+    if call.scope:
+        return f"token {call.scope.split('/')[2] if '//' in call.scope else call.scope}"
+    last = call.path.rstrip("/").rsplit("/", 1)[-1].split("(")[0]
+    return f"{call.service} {last}"
 
 
 def median(values: Iterable[float]) -> float:

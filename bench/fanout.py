@@ -13,17 +13,20 @@ activities one after another in this process, against the same sandbox.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import time
+from typing import Any, Callable
 
-from bench.common import SERVICES, bench_stack, call_depth, median, progress, say
+from bench.common import SERVICES, bench_stack, describe, longest_chain, median, progress, say
+from activities.names import FACT_ACTIVITIES
 from orchestrators.validation import FIRST_STAGE, SECOND_STAGE
 from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Stack, wait_phase
+from tests.reliability.stack import Call, Stack, wait_phase
 
 
-def timed_validation(stack: Stack, index: int) -> tuple[float, float, int, int]:
-    """(seconds from start to AwaitingConfirmation, seconds of sandbox traffic, call depth, calls)."""
+def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call], int]:
+    """(seconds from start to AwaitingConfirmation, seconds of sandbox traffic, longest chain, calls)."""
     link = link_targets(index + 1, project_per_link=True)[index]
     stack.recorder.clear()
     stack.host.hold_clock()
@@ -35,26 +38,31 @@ def timed_validation(stack: Stack, index: int) -> tuple[float, float, int, int]:
     assert status["phase"] == "AwaitingConfirmation", status["checks"]
     calls = stack.recorder.snapshot()
     span = max(c.finished for c in calls) - min(c.started for c in calls)
-    return elapsed, span, call_depth(calls), len(calls)
+    return elapsed, span, longest_chain(calls), len(calls)
+
+
+@functools.cache
+def app_functions() -> dict[str, Callable[..., Any]]:
+    """The app's functions by name (the SDK indexes an app only once)."""
+    import function_app
+
+    return {f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()}
 
 
 def sequential_facts(stack: Stack, index: int) -> tuple[float, int]:
     """The same fact activities, called one after another in this process: (seconds, calls)."""
-    import activities.facts as facts
-    from activities.names import FACT_ACTIVITIES
     link = link_targets(index + 1, project_per_link=True)[index]
     request = {**link.request(), "setupMode": "lcs-api", "confirmationTimeout": "P3D", "correlationId": None}
-    by_name = {getattr(facts, name)._function.get_function_name(): getattr(facts, name)
-               for name in dir(facts) if name.startswith("gather_")}
+    by_name = app_functions()
     stack.recorder.clear()
     began = time.monotonic()
     results = {}
     for fact in FIRST_STAGE:
-        results[fact] = by_name[FACT_ACTIVITIES[fact]]._function.get_user_function()({"request": request})
+        results[fact] = by_name[FACT_ACTIVITIES[fact]]({"request": request})
     operator, target = results["operator"]["value"], results["target"]["value"]
     for fact in SECOND_STAGE:
         payload = {"request": request, "instanceUrl": target["instance_url"], "operatorObjectId": operator["object_id"]}
-        by_name[FACT_ACTIVITIES[fact]]._function.get_user_function()(payload)
+        by_name[FACT_ACTIVITIES[fact]](payload)
     elapsed = time.monotonic() - began
     return elapsed, len(stack.recorder.snapshot())
 
@@ -85,9 +93,10 @@ def main() -> None:
     seq_warm = median(s[0] for s in sequential_warm)
     say(f"fan-out: every call (Entra included) answered after L = {args.latency_ms} ms")
     say(f"  devhost validation, cold host: {cold[0]:.2f} s = {cold[0] / latency:.1f} L "
-        f"(sandbox traffic {cold[1]:.2f} s, {cold[3]} calls, longest chain of dependent calls {cold[2]})")
+        f"(sandbox traffic {cold[1]:.2f} s, {cold[3]} calls, longest chain of dependent calls {len(cold[2])})")
     say(f"  devhost validation, warm (median of {len(warm)}): {warm_elapsed:.2f} s = {warm_elapsed / latency:.1f} L "
-        f"(sandbox traffic {warm_span:.2f} s, {warm[0][3]} calls, longest chain {warm[0][2]})")
+        f"(sandbox traffic {warm_span:.2f} s, {warm[0][3]} calls, longest chain {len(warm[0][2])})")
+    say(f"    warm chain: {' -> '.join(describe(c) for c in warm[0][2])}")
     say(f"  same facts one after another, cold: {sequential_cold[0]:.2f} s = {sequential_cold[0] / latency:.1f} L "
         f"({sequential_cold[1]} calls)")
     say(f"  same facts one after another, warm (median of {len(sequential_warm)}): {seq_warm:.2f} s = "

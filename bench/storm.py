@@ -18,7 +18,7 @@ from collections import Counter
 from bench.common import bench_stack, progress, say
 from tests.reliability.keyed_faults import use_keyed_faults
 from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import FINAL_RUNTIME, Stack, confirm, let_retry_timers_fire, wait_for
+from tests.reliability.stack import FINAL_RUNTIME, Stack, confirm, let_retry_timers_fire
 from tests.reliability.test_throttle_storm import storm
 
 WAITING = ("Validating", "AwaitingConfirmation")

@@ -77,12 +77,6 @@ def test_an_unreachable_sign_in_service_makes_checks_error_not_the_run_fail(fres
     assert lcs and lcs[0]["outcome"] == "error", lcs
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services/identity.py _public_app hands msal make_session(ca_bundle, timeout) without the HTTP policy's "
-    "retry, so msal's authority discovery and LCS token renewals get no retry on 429/503 (the README says "
-    "HTTP_MAX_RETRIES is the policy of every client); the TokenUnavailable that follows is not marked transient "
-    "(activities/clients.py fact_error), and msal itself caches the failed answer for a few seconds, so the "
-    "LCS facts end `error` and the run ValidationFailed"))
 def test_an_lcs_token_renewal_gets_the_same_retry_budget_as_other_calls(make_stack):
     """LCS access tokens that need renewing (a short lifetime here), and the sign-in service busy for
     the first renewal: it must be tried again after its Retry-After, like any other call."""
