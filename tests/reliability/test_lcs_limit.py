@@ -4,8 +4,6 @@ opens a connection). Time is a fake clock here: bench/api_budget.py shows the sa
 
 from __future__ import annotations
 
-import pytest
-
 from services.lcs import LcsClient, ProjectRateLimiter
 
 PROJECT = 1234567
@@ -38,11 +36,6 @@ class RecordingHttp:
         return {"IsSuccess": True, "Data": [], "ErrorMessage": None, "OperationActivityId": None}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "services/lcs.py ProjectRateLimiter.acquire stamps a call when the limiter lets it go, before "
-    "LcsClient.get_environment sends it (the token fetch and connection come after): the 7th call is let go "
-    "60 s after the 1st was let go, but reaches LCS less than 60 s after the 1st arrived, so LCS sees 7 "
-    "calls in one minute (bench/api_budget.py measures the same in wall time: 7 calls within 59.98 s)"))
 def test_no_more_than_six_metadata_calls_reach_lcs_in_any_minute():
     clock = FakeClock()
     http = RecordingHttp(clock)
