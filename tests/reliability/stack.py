@@ -219,15 +219,8 @@ class Stack:
             self._queues[key] = client
         return self._queues[key]
 
-    def messages(self, name: str) -> list[dict[str, Any]]:
-        """Every message of a queue, without taking them (peek sees at most 32, so receive and release)."""
-        queue = self.queue(name)
-        seen = [m for m in queue.receive_messages(messages_per_page=32, visibility_timeout=5)]
-        for message in seen:
-            queue.update_message(message, visibility_timeout=0)
-        return [json.loads(m.content) for m in seen]
-
     def drain(self, name: str) -> list[str]:
+        """Takes every message off a queue; returns their texts."""
         queue, contents = self.queue(name), []
         while True:
             batch = list(queue.receive_messages(messages_per_page=32, max_messages=32, visibility_timeout=30))
@@ -243,10 +236,9 @@ class Stack:
         self.sandbox.stop()
 
 
-def start_stack(state: Path, scenario: str | dict[str, Any] = "happy-path", *, settings: dict[str, str] | None = None,
+def start_stack(state: Path, scenario: str | dict[str, Any] = "happy-path", *,
                 devhost_args: tuple[str, ...] = ("--virtual-time",), sandbox_limit: int | None = 0) -> Stack:
-    """Start everything under `state`. `settings` override the product's settings; `sandbox_limit`
-    sets the sandbox's LCS metadata limit (0 = off: the sandbox counts it on its own clock, which
+    """Start everything under `state`. `sandbox_limit` sets the sandbox's LCS metadata limit (0 = off: the sandbox counts it on its own clock, which
     stands still in virtual time; None = the scenario's)."""
     state.mkdir(parents=True, exist_ok=True)
     sandbox = SandboxServer.start(scenario)
@@ -269,7 +261,6 @@ def start_stack(state: Path, scenario: str | dict[str, Any] = "happy-path", *, s
         "LCS_TOKEN_CACHE": str(state / "lcs-token-cache.json"),
         "LINK_CONFIRMERS": APPROVER,
         "LINK_DEFAULT_SETUP_MODE": "lcs-api",
-        **(settings or {}),
     }
     try:
         lcs_sign_in(ServiceSettings.from_env(env), OPERATOR, on_prompt=lambda prompt: None)
