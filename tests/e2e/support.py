@@ -63,6 +63,9 @@ class LinkDriver:
                 self.host.post(f"/runtime/webhooks/durabletask/instances/{instance_id}/terminate?reason=test-end")
                 self.host.wait_for_status(instance_id)
             self.host.delete(f"/runtime/webhooks/durabletask/instances/{instance_id}")
+        # An activity of a terminated run may still be calling the sandbox: let it land before the
+        # next test resets the sandbox.
+        self.host.wait_idle()
 
     def portal_setup(self, confirmed_by: str) -> None:
         """The operator chooses Setup in the LCS portal, played by the sandbox."""

@@ -13,6 +13,7 @@ import pytest
 from tests.webui.support import parse, provisioning_status, status
 
 review = pytest.importorskip("triggers.review", reason="needs the lead's triggers/link_actions.py")
+pages = pytest.importorskip("triggers.review_pages")
 
 URL = "http://127.0.0.1:7071/api/links/link-a/review"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -44,9 +45,9 @@ class Actions:
 @pytest.fixture
 def actions(monkeypatch):
     fake = Actions(status())
-    monkeypatch.setattr(review, "load_status", fake.load_status)
-    monkeypatch.setattr(review, "submit_confirmation", fake.submit_confirmation)
-    monkeypatch.setattr(review, "base_url_of", lambda req: "http://127.0.0.1:7071")
+    monkeypatch.setattr(pages, "load_status", fake.load_status)
+    monkeypatch.setattr(pages, "submit_confirmation", fake.submit_confirmation)
+    monkeypatch.setattr(pages, "base_url_of", lambda req: "http://127.0.0.1:7071")
     return fake
 
 
@@ -57,7 +58,7 @@ def request(method="GET", instance="link-a", params=None, headers=None, body=b""
 
 
 def post(body: bytes, headers=None):
-    return asyncio.run(review.submit_review(request("POST", headers={**FORM, **(headers or {})}, body=body), CLIENT))
+    return asyncio.run(pages.submit_review(request("POST", headers={**FORM, **(headers or {})}, body=body), CLIENT))
 
 
 def location(response):
@@ -66,7 +67,7 @@ def location(response):
 
 
 def test_get_renders_the_page_with_security_headers(actions):
-    response = asyncio.run(review.show_review(request(), CLIENT))
+    response = asyncio.run(pages.show_review(request(), CLIENT))
     assert response.status_code == 200 and response.mimetype == "text/html"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
@@ -75,12 +76,12 @@ def test_get_renders_the_page_with_security_headers(actions):
 
 
 def test_get_unknown_run_is_a_404_page(actions):
-    response = asyncio.run(review.show_review(request(instance="link-zzz"), CLIENT))
+    response = asyncio.run(pages.show_review(request(instance="link-zzz"), CLIENT))
     assert response.status_code == 404 and "No such run" in response.get_body().decode()
 
 
 def test_get_shows_the_message_for_a_refusal_code(actions):
-    response = asyncio.run(review.show_review(request(params={"result": "forbidden"}), CLIENT))
+    response = asyncio.run(pages.show_review(request(params={"result": "forbidden"}), CLIENT))
     assert "only the operator or a listed confirmer" in response.get_body().decode()
 
 
@@ -120,7 +121,7 @@ def test_post_is_refused_before_confirming(actions, body, headers, refusal):
 
 
 def test_post_for_an_unknown_run_does_not_confirm(actions):
-    response = asyncio.run(review.submit_review(
+    response = asyncio.run(pages.submit_review(
         request("POST", instance="link-zzz", headers=FORM, body=b"typedName=A&acknowledge=yes"), CLIENT))
     assert location(response)[1] == {"result": "not-found"} and actions.submitted == []
 
