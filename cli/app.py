@@ -6,7 +6,9 @@ exactly one JSON document per command: {"command", "exitCode", ...}. Exit codes:
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, Callable, Iterator, Optional
@@ -349,11 +351,25 @@ def list_runs(
     _run(ctx, "list", json_output, body)
 
 
+def local_settings_values(path: Path) -> dict[str, str]:
+    """`Values` of a local.settings.json, or nothing when there is no such file."""
+    if not path.is_file():
+        return {}
+    try:
+        values = json.loads(path.read_text(encoding="utf-8")).get("Values") or {}
+    except ValueError as error:
+        raise ValueError(f"{path} is not JSON: {error}") from None
+    return {str(name): str(value) for name, value in values.items() if value is not None}
+
+
 @app.command()
 def login(
     ctx: typer.Context,
     account: Annotated[Optional[str], typer.Option(help="The UPN you mean to sign in as; "
                                                         "any other account is refused.")] = None,
+    settings_file: Annotated[Path, typer.Option(
+        help="The app's local settings: their Values fill in what the environment does not set, as for "
+             "devhost, so the sign-in goes where the app looks.")] = Path("local.settings.json"),
     json_output: JsonFlag = False,
 ) -> None:
     """Sign in to Lifecycle Services with a device code; the app then uses the saved token cache."""
@@ -362,7 +378,7 @@ def login(
         from services.identity import lcs_sign_in
         from services.settings import ServiceSettings
         try:
-            settings = ServiceSettings.from_env()
+            settings = ServiceSettings.from_env({**local_settings_values(settings_file), **os.environ})
         except ValueError as error:
             raise Done(ExitCode.BAD_INPUT, {"error": {"title": "invalid setting", "detail": str(error)}})
         try:

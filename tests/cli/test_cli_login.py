@@ -42,3 +42,20 @@ def test_an_invalid_setting_exits_2(sign_in, invoke, monkeypatch):
     monkeypatch.setenv("HTTP_TIMEOUT_SECONDS", "soon")
     out = invoke("login", "--json")
     assert out.code == 2 and "HTTP_TIMEOUT_SECONDS" in out.json["error"]["detail"]
+
+
+def test_login_takes_what_the_environment_lacks_from_local_settings(sign_in, invoke, tmp_path, monkeypatch):
+    local = tmp_path / "local.settings.json"
+    local.write_text('{"Values": {"LCS_CLIENT_ID": "from-file", "LCS_TOKEN_CACHE": "/tmp/cache.json"}}')
+    out = invoke("login", "--settings-file", str(local), "--json")
+    assert out.code == 0
+    [(settings, _)] = sign_in
+    assert settings.lcs_client_id == "public-client"  # the environment wins, as in devhost
+    assert settings.lcs_token_cache == "/tmp/cache.json"
+
+
+def test_login_with_a_broken_local_settings_file_exits_2(sign_in, invoke, tmp_path):
+    local = tmp_path / "local.settings.json"
+    local.write_text("{not json")
+    out = invoke("login", "--settings-file", str(local), "--json")
+    assert out.code == 2 and "not JSON" in out.json["error"]["detail"]
