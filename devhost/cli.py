@@ -12,6 +12,7 @@ from pathlib import Path
 from .functions import index_app, load_app
 from .host import Host, HostOptions
 from .processes import Azurite, Sandbox, ensure_azurite, start_sandbox
+from .worker_rules import FunctionLoadError
 from .settings import (DEFAULT_AZURITE_QUEUE_URL, apply_values, is_development_storage, load_host_json,
                        load_local_settings)
 
@@ -44,6 +45,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _index(app_dir: Path, args: argparse.Namespace) -> list:
+    try:
+        return index_app(load_app(app_dir, args.app_module, args.app_attr))
+    except FunctionLoadError as refused:
+        # As the host reports a refused index: no function of the app loads, the host serves nothing.
+        raise SystemExit(f"Worker failed to index functions\nResult: Failure\nException: FunctionLoadError: {refused}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
@@ -71,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             log.info("sandbox scenario %r at %s", args.sandbox, sandbox_url)
 
         config = load_host_json(app_dir, os.environ)
-        functions = index_app(load_app(app_dir, args.app_module, args.app_attr))
+        functions = _index(app_dir, args)
 
         queue_url = args.azurite_url or DEFAULT_AZURITE_QUEUE_URL
         uses_queues = any(b["type"] in ("queue", "queueTrigger") for f in functions for b in f.bindings)

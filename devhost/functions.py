@@ -23,6 +23,8 @@ import azure.functions as func
 from azure.functions import _abc as abc_types
 from azure.functions import meta
 
+from .worker_rules import check_function
+
 _INDEX_CACHE: dict[int, tuple[Any, list["FunctionInfo"]]] = {}
 _INDEX_LOCK = threading.Lock()
 
@@ -70,7 +72,9 @@ def load_app(app_dir: Path, module: str, attribute: str) -> Any:
 
 
 def index_app(app: Any) -> list[FunctionInfo]:
-    """The app's functions. Indexed once per app object: a second get_functions() call raises."""
+    """The app's functions. Indexed once per app object: a second get_functions() call raises.
+
+    Raises FunctionLoadError where the Python worker would refuse to index the app."""
     with _INDEX_LOCK:
         cached = _INDEX_CACHE.get(id(app))
         if cached and cached[0] is app:
@@ -82,6 +86,7 @@ def index_app(app: Any) -> list[FunctionInfo]:
                 binding["direction"] = str(binding.get("direction", "IN")).upper()
             trigger = next(b for b in bindings if b["type"].lower().endswith("trigger"))
             user_function = function.get_user_function()
+            check_function(function.get_function_name(), user_function, bindings)
             functions.append(
                 FunctionInfo(
                     name=function.get_function_name(),
