@@ -5,6 +5,7 @@ import uuid
 from pathlib import Path
 
 SAMPLE_APP = Path(__file__).parent / "apps" / "sample"
+BROKEN = Path(__file__).parent / "apps" / "broken"  # apps the Python worker refuses, one per file
 
 
 def sample_env(azurite_service, state_dir: Path, **extra: str) -> dict[str, str]:
@@ -22,14 +23,22 @@ def sample_env(azurite_service, state_dir: Path, **extra: str) -> dict[str, str]
 
 def load_sample_app():
     """The sample app imported in-process under its own module name (not `function_app`)."""
-    name = "devhost_sample_function_app"
-    if name not in sys.modules:
-        # Its sibling modules must be importable, but only at the end of sys.path: first, its
-        # function_app.py would shadow the product's for every later `import function_app`.
-        if str(SAMPLE_APP) not in sys.path:
-            sys.path.append(str(SAMPLE_APP))
-        spec = importlib.util.spec_from_file_location(name, SAMPLE_APP / "function_app.py")
+    # Its sibling modules must be importable, but only at the end of sys.path: first, its
+    # function_app.py would shadow the product's for every later `import function_app`.
+    if str(SAMPLE_APP) not in sys.path:
+        sys.path.append(str(SAMPLE_APP))
+    return _load_file("devhost_sample_function_app", SAMPLE_APP / "function_app.py").app
+
+
+def load_broken(name: str):
+    """One of the broken sample apps (apps/broken/NAME.py), imported in-process under its own name."""
+    return _load_file(f"devhost_broken_{name}", BROKEN / f"{name}.py").app
+
+
+def _load_file(module_name: str, path: Path):
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
+        sys.modules[module_name] = module
         spec.loader.exec_module(module)
-    return sys.modules[name].app
+    return sys.modules[module_name]

@@ -1,17 +1,12 @@
 """devhost refuses, with the Python worker's own words, every app the worker refuses to index."""
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
 import function_app
 from devhost.functions import index_app
 from devhost.testing import DevhostProcess
 from devhost.worker_rules import FunctionLoadError
-from tests.devhost.support import load_sample_app
+from tests.devhost.support import BROKEN, load_broken, load_sample_app
 
-BROKEN = Path(__file__).parent / "apps" / "broken"
 # What the worker (azure-functions-runtime 1.3.0) says for each; tests/worker checks the real one agrees.
 REFUSALS = {
     "out_annotated_str": 'cannot load the forward function: binding done is declared to have the "out" direction, '
@@ -34,16 +29,6 @@ REFUSALS = {
     "out_of_pep585_list": "cannot load the forward function: binding done has invalid non-type annotation "
                           "azure.functions._abc.Out[list[str]]",
 }
-
-
-def load_broken(name: str):
-    module_name = f"devhost_broken_{name}"
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, BROKEN / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[module_name].app
 
 
 def test_every_broken_sample_is_listed():
