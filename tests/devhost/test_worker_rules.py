@@ -43,7 +43,7 @@ def test_an_app_the_worker_refuses_is_refused_with_its_message(name):
 
 
 def test_the_product_and_the_sample_app_pass():
-    assert len(index_app(function_app.app)) == 26
+    assert {f.name for f in index_app(function_app.app)} >= {"start_link", "link_environment", "publish_event"}
     assert index_app(load_sample_app())
 
 
