@@ -23,9 +23,9 @@ import azure.functions as func
 from azure.functions import _abc as abc_types
 from azure.functions import meta
 
-from .worker_rules import check_function
+from .worker_rules import FunctionLoadError, check_function
 
-_INDEX_CACHE: dict[int, tuple[Any, list["FunctionInfo"]]] = {}
+_INDEX_CACHE: dict[int, tuple[Any, list["FunctionInfo"] | Exception]] = {}
 _INDEX_LOCK = threading.Lock()
 
 
@@ -74,30 +74,39 @@ def load_app(app_dir: Path, module: str, attribute: str) -> Any:
 def index_app(app: Any) -> list[FunctionInfo]:
     """The app's functions. Indexed once per app object: a second get_functions() call raises.
 
-    Raises FunctionLoadError where the Python worker would refuse to index the app."""
+    Raises FunctionLoadError where the Python worker would refuse to index the app (every time)."""
     with _INDEX_LOCK:
         cached = _INDEX_CACHE.get(id(app))
-        if cached and cached[0] is app:
-            return cached[1]
-        functions = []
-        for function in app.get_functions():
-            bindings = [json.loads(raw) for raw in function.get_raw_bindings()]
-            for binding in bindings:
-                binding["direction"] = str(binding.get("direction", "IN")).upper()
-            trigger = next(b for b in bindings if b["type"].lower().endswith("trigger"))
-            user_function = function.get_user_function()
-            check_function(function.get_function_name(), user_function, bindings)
-            functions.append(
-                FunctionInfo(
-                    name=function.get_function_name(),
-                    func=user_function,
-                    bindings=bindings,
-                    trigger=trigger,
-                    parameters=dict(inspect.signature(user_function).parameters),
-                )
+        if not (cached and cached[0] is app):
+            try:
+                cached = (app, _index(app))
+            except FunctionLoadError as refused:
+                cached = (app, refused)
+            _INDEX_CACHE[id(app)] = cached
+        if isinstance(cached[1], FunctionLoadError):
+            raise cached[1]
+        return cached[1]
+
+
+def _index(app: Any) -> list[FunctionInfo]:
+    functions = []
+    for function in app.get_functions():
+        bindings = [json.loads(raw) for raw in function.get_raw_bindings()]
+        for binding in bindings:
+            binding["direction"] = str(binding.get("direction", "IN")).upper()
+        trigger = next(b for b in bindings if b["type"].lower().endswith("trigger"))
+        user_function = function.get_user_function()
+        check_function(function.get_function_name(), user_function, bindings)
+        functions.append(
+            FunctionInfo(
+                name=function.get_function_name(),
+                func=user_function,
+                bindings=bindings,
+                trigger=trigger,
+                parameters=dict(inspect.signature(user_function).parameters),
             )
-        _INDEX_CACHE[id(app)] = (app, functions)
-        return functions
+        )
+    return functions
 
 
 class EventLoopThread:
