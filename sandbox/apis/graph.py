@@ -34,6 +34,33 @@ def role_catalogue() -> dict[str, dict[str, Any]]:
     return {role["roleTemplateId"]: role for role in roles}
 
 
+# Application permissions that allow each route (Graph's permissions reference, least privilege
+# first); delegated (user) tokens are not checked here. Directory.Read.All covers everything.
+_USERS = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
+_ROLES = ("RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory",
+          "Directory.Read.All", "Directory.ReadWrite.All")
+_ORGANIZATION = ("Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All",
+                 "Directory.ReadWrite.All")
+_ROUTE_PERMISSIONS = {
+    "list_users": _USERS, "get_user": _USERS, "license_details": _USERS, "member_of": _USERS,
+    "role_assignments": _ROLES, "directory_roles": _ROLES, "organization": _ORGANIZATION,
+}
+
+
+def _plan_status(lic: Any, plan: dict[str, str]) -> str:
+    # A plan an admin turned off for the user (disabledPlans) shows as Disabled in licenseDetails.
+    if plan["servicePlanId"].lower() in lic.disabled_plans:
+        return "Disabled"
+    return plan.get("provisioningStatus", "Success")
+
+
+def app_roles(call: Call) -> set[str] | None:
+    """The roles claim of an app-only token; None for a user's token."""
+    if not call.claims or "upn" in call.claims:
+        return None
+    return set(call.claims.get("roles") or ())
+
+
 class GraphApi(Service):
     name = "graph"
     prefix = "/graph"
@@ -80,6 +107,12 @@ class GraphApi(Service):
         code = {500: "generalException", 502: "badGateway", 503: "serviceNotAvailable", 504: "gatewayTimeout"}[status]
         return self.error(call, status, code, "The service is temporarily unavailable. Please retry.")
 
+    def authorize(self, call: Call, handler: str) -> Response | None:
+        roles = app_roles(call)
+        if roles is None or roles & set(_ROUTE_PERMISSIONS.get(handler, ())):
+            return None
+        return self.error(call, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+
     # --- helpers
 
     def _user(self, call: Call) -> tuple[User | None, Response | None]:
@@ -114,7 +147,8 @@ class GraphApi(Service):
         select = [f.strip() for f in (call.query("$select") or "").split(",") if f.strip()]
         if not select:
             return doc
-        extra = {"assignedLicenses": [{"disabledPlans": [], "skuId": lic.sku_id} for lic in user.licenses],
+        extra = {"assignedLicenses": [{"disabledPlans": list(lic.disabled_plans), "skuId": lic.sku_id}
+                                      for lic in user.licenses],
                  "accountEnabled": True, "userType": "Member"}
         everything = {**doc, **extra}
         return {name: everything.get(name) for name in select}
@@ -156,7 +190,7 @@ class GraphApi(Service):
                 "skuPartNumber": lic.sku_part_number,
                 "servicePlans": [
                     {"servicePlanId": p["servicePlanId"], "servicePlanName": p["servicePlanName"],
-                     "provisioningStatus": p.get("provisioningStatus", "Success"), "appliesTo": p.get("appliesTo", "User")}
+                     "provisioningStatus": _plan_status(lic, p), "appliesTo": p.get("appliesTo", "User")}
                     for p in lic.service_plans
                 ],
             })
@@ -169,8 +203,12 @@ class GraphApi(Service):
         refusal = self._count_refusal(call)
         if refusal is not None:
             return refusal
-        roles = [{"@odata.type": "#microsoft.graph.directoryRole", **self._role(call, template_id)}
-                 for template_id in user.directory_roles]
+        # Without a role-reading permission Graph still lists the memberships, "with limited
+        # information": the object's type and id, every other property null.
+        readable = app_roles(call) is None or bool(app_roles(call) & set(_ROLES))
+        roles = [{"@odata.type": "#microsoft.graph.directoryRole",
+                  **(self._role(call, t) if readable else self._limited_role(call, t))}
+                 for t in user.directory_roles]
         fragment = "directoryRoles" if call.params.get("cast") else "directoryObjects"
         return self._collection(call, fragment, roles)
 
@@ -202,6 +240,10 @@ class GraphApi(Service):
         if select:
             organization = {name: organization.get(name) for name in select}
         return self._collection(call, f"organization({','.join(select)})" if select else "organization", [organization])
+
+    def _limited_role(self, call: Call, template_id: str) -> dict[str, Any]:
+        full = self._role(call, template_id)
+        return {key: (value if key == "id" else None) for key, value in full.items()}
 
     def _role(self, call: Call, template_id: str) -> dict[str, Any]:
         known = role_catalogue().get(template_id, {"displayName": "Directory role", "description": ""})
