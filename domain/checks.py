@@ -18,6 +18,7 @@ from domain.request import LinkRequest, same_guid
 
 PASSED, FAILED, WARNING, ERROR = "passed", "failed", "warning", "error"
 MIN_FREE_DATABASE_MB = 1024.0
+AVAILABLE = "Available"
 DEPLOYED_STATES = {"finished", "deployed"}
 LINKABLE_ENVIRONMENT_TYPES = ("sandbox", "production")
 
@@ -96,6 +97,12 @@ def _capacity(request: LinkRequest, capacity: F.CapacityFacts) -> CheckResult:
     evidence = {"databaseTotalMb": round(capacity.database_total_mb, 1),
                 "databaseUsedMb": round(capacity.database_used_mb, 1), "databaseFreeMb": round(free, 1),
                 "status": capacity.status}
+    if free >= MIN_FREE_DATABASE_MB and (capacity.status or AVAILABLE).lower() != AVAILABLE.lower():
+        return _result(FAILED, f"{free / 1024:.1f} GB of Dataverse database capacity is free, but Power Platform "
+                               f"reports the database capacity as {capacity.status}, not {AVAILABLE}.",
+                       "Resolve the capacity status in Power Platform admin center > Licensing > Capacity (an "
+                       "overage in any storage type blocks new environments and copies), then check again.",
+                       **evidence)
     if free >= MIN_FREE_DATABASE_MB:
         return _result(PASSED, f"{free / 1024:.1f} GB of Dataverse database capacity is free.", **evidence)
     return _result(

@@ -57,6 +57,17 @@ class GraphClient:
             headers={"ConsistencyLevel": "eventual"}))
         return DirectoryRoles(tuple(parse_directory_roles(items)), count_limited_roles(items))
 
+    def list_directory_roles(self) -> list[DirectoryRole]:
+        """The tenant's activated directory roles (needs a role-reading permission, unlike memberships)."""
+        items = self._http.get_items("list_directory_roles", f"{self._base}/directoryRoles",
+                                     params={"$select": "id,displayName,roleTemplateId"})
+        return parse_directory_roles({"@odata.type": DIRECTORY_ROLE_TYPE, **item} for item in items)
+
+    def first_user_id(self) -> str | None:
+        """Any one user's id: proves the app may read users."""
+        body = self._http.get_json("get_user", f"{self._base}/users", params={"$top": "1", "$select": "id"})
+        return next((item.get("id") for item in (body or {}).get("value") or ()), None)
+
     def get_tenant_id(self) -> str:
         operation = "get_tenant_id"
         items = list(self._http.get_items(operation, f"{self._base}/organization", params={"$select": "id"}))

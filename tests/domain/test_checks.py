@@ -53,6 +53,8 @@ def with_(name, **changes):
 @pytest.mark.parametrize("check_id, changes, outcome, words", [
     ("dataverse-capacity", with_(F.CAPACITY, database_used_mb=20000.0), "failed", "0.47 GB"),
     ("dataverse-capacity", with_(F.CAPACITY, database_used_mb=19456.0), "passed", "1.0 GB"),
+    ("dataverse-capacity", with_(F.CAPACITY, status="Overage"), "failed", "reports the database capacity as Overage"),
+    ("dataverse-capacity", with_(F.CAPACITY, status=None), "passed", "GB of Dataverse database capacity is free"),
     ("environment-creation-policy", with_(F.TENANT_SETTINGS, non_admin_environment_creation_disabled=True),
      "failed", "holds none"),
     ("environment-creation-policy", {**with_(F.TENANT_SETTINGS, non_admin_environment_creation_disabled=True),
