@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from sandbox.apis.base import Call, Service, request_id, route
 from sandbox.faults import format_retry_after
-from sandbox.model import User
+from sandbox.model import User, normalize_guid
 from sandbox.templates import template
 
 AUDIENCE = "https://graph.microsoft.com"
@@ -55,10 +55,15 @@ def _plan_status(lic: Any, plan: dict[str, str]) -> str:
 
 
 def app_roles(call: Call) -> set[str] | None:
-    """The roles claim of an app-only token; None for a user's token."""
+    """The application permissions of an app-only caller; None for a user's token.
+
+    Read from the loaded scenario at each call, not from the token's roles claim: a real token keeps
+    the roles it was issued with until it expires (about an hour), but a test that loads another
+    scenario must not wait for the app's cached token to expire."""
     if not call.claims or "upn" in call.claims:
         return None
-    return set(call.claims.get("roles") or ())
+    app = call.scenario.applications.get(normalize_guid(call.claims.get("appid", "")))
+    return set(app.roles if app else call.claims.get("roles") or ())
 
 
 class GraphApi(Service):
