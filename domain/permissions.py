@@ -38,12 +38,16 @@ class Permission:
     app_role_id: str | None = None  # Graph application permissions: the app role's id
 
 
-_GRAPH_GRANT = ("az rest --method POST --uri https://graph.microsoft.com/v1.0/servicePrincipals/<app object id>/"
-                "appRoleAssignments --body '{{\"principalId\": \"<app object id>\", \"resourceId\": \"<object id of "
-                "the Microsoft Graph service principal: az ad sp show --id " + GRAPH_APP_ID + " --query id -o tsv>\", "
-                "\"appRoleId\": \"{role}\"}}'")
+# Commands use shell variables the README's grant procedure sets first: $APP_ID (the app's client id),
+# $APP_SP (its service principal's object id, the managed identity's principal id), $GRAPH_SP (Microsoft
+# Graph's service principal in the tenant), $ENVIRONMENT_ID, $LCS_CLIENT_ID, $OPERATOR.
+_GRAPH_GRANT = ("az rest --method POST --uri https://graph.microsoft.com/v1.0/servicePrincipals/$APP_SP/appRoleAssignments "
+                "--body \"{{\\\"principalId\\\": \\\"$APP_SP\\\", \\\"resourceId\\\": \\\"$GRAPH_SP\\\", "
+                "\\\"appRoleId\\\": \\\"{role}\\\"}}\"")
 
-_OPERATOR_CHECKS = ("environment-creation-policy", "operator-license", "same-tenant")
+# The Dataverse roles are looked up by the operator's object id in the target's Dataverse, so
+# dataverse-system-administrator needs both the operator and the target.
+_OPERATOR_CHECKS = ("environment-creation-policy", "operator-license", "same-tenant", "dataverse-system-administrator")
 _TARGET_CHECKS = ("same-geography", "dataverse-ready", "same-tenant", "target-not-linked")
 
 PERMISSIONS: tuple[Permission, ...] = (
@@ -73,13 +77,14 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission(
         "power-platform-management-application", MANAGEMENT_APPLICATION, "Power Platform management application",
         "bap", ("get_environment", "list_environments", "get_tenant_settings", "get_tenant_capacity"),
-        ("dataverse-capacity", "environment-creation-policy", *_TARGET_CHECKS, "source-not-linked"),
+        ("dataverse-capacity", "environment-creation-policy", *_TARGET_CHECKS, "source-not-linked",
+         "dataverse-system-administrator"),
         "reads environments, tenant settings (admin API) and tenant capacity (Power Platform API); "
         "registering the app makes it a Power Platform administrator",
         "A Power Platform administrator (a user: an app can't register itself) registers the app as a "
         "management application. This makes the app a Power Platform administrator of the tenant.",
-        ("pac admin application register --application-id <app (client) id>",
-         "Add-PowerAppsAccount; New-PowerAppManagementApp -ApplicationId <app (client) id>")),
+        ("pac admin application register --application-id $APP_ID",
+         "Add-PowerAppsAccount; New-PowerAppManagementApp -ApplicationId $APP_ID")),
     Permission(
         "dataverse-application-user", APPLICATION_USER, "Dataverse application user", "dataverse",
         ("find_system_user", "get_security_roles", "get_finops_integration", "who_am_i"),
@@ -87,7 +92,7 @@ PERMISSIONS: tuple[Permission, ...] = (
         "reads the operator's security roles and the integration details in each target environment",
         "Add the app as an application user with a security role that can read users, teams and security "
         "roles in each target Dataverse environment.",
-        ("pac admin assign-user --environment <environment id> --user <app (client) id> "
+        ("pac admin assign-user --environment $ENVIRONMENT_ID --user $APP_ID "
          "--role \"System Administrator\" --application-user",)),
     Permission(
         "lcs-user-impersonation", PUBLIC_CLIENT, "Lifecycle Services user_impersonation", "lcs",
@@ -98,12 +103,13 @@ PERMISSIONS: tuple[Permission, ...] = (
         "Register a public client (\"Allow public client flows\" on) with the delegated permission "
         "user_impersonation of Dynamics Lifecycle services, consent to it, set LCS_CLIENT_ID, and let the operator "
         "sign in once with python -m cli login.",
-        ("az ad app create --display-name \"finops-link-lcs-sign-in\" --is-fallback-public-client true",
-         "az ad app permission add --id <public client id> --api " + LCS_APP_ID + " --api-permissions "
+        ("LCS_CLIENT_ID=$(az ad app create --display-name \"finops-link-lcs-sign-in\" --is-fallback-public-client true "
+         "--query appId -o tsv)",
+         "az ad app permission add --id $LCS_CLIENT_ID --api " + LCS_APP_ID + " --api-permissions "
          "\"$(az ad sp show --id " + LCS_APP_ID + " --query \"oauth2PermissionScopes[?value=='user_impersonation'].id\" "
          "-o tsv)=Scope\"",
-         "az ad app permission admin-consent --id <public client id>",
-         "python -m cli login --account <operator UPN>")),
+         "az ad app permission admin-consent --id $LCS_CLIENT_ID",
+         "python -m cli login --account $OPERATOR")),
 )
 
 BY_KEY = {p.key: p for p in PERMISSIONS}

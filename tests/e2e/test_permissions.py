@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.permissions import BY_KEY
 from tests.e2e.support import INSTANCE
 
 pytestmark = pytest.mark.e2e
@@ -33,15 +34,16 @@ def validated(driver, scenario):
     return status, {c["id"]: c for c in status["checks"]}
 
 
-@pytest.mark.parametrize("scenario, erroring, words", [
-    (without("User.Read.All"), OPERATOR_CHECKS, "User.Read.All"),
-    (without("Organization.Read.All"), OPERATOR_CHECKS, "Organization.Read.All"),
+@pytest.mark.parametrize("scenario, erroring, words, key", [
+    (without("User.Read.All"), OPERATOR_CHECKS, "User.Read.All", "graph-user-read-all"),
+    (without("Organization.Read.All"), OPERATOR_CHECKS, "Organization.Read.All", "graph-organization-read-all"),
     ({"extends": "happy-path", "applications": {APP: {"powerPlatformAdmin": False}}}, MANAGEMENT_CHECKS,
-     "Power Platform management application"),
+     "Power Platform management application", "power-platform-management-application"),
     ({"extends": "happy-path", "applications": {APP: {"dataverseApplicationUser": False}}},
-     {"dataverse-system-administrator", "target-not-linked"}, "Dataverse application user"),
+     {"dataverse-system-administrator", "target-not-linked"}, "Dataverse application user", "dataverse-application-user"),
 ], ids=["no-User.Read.All", "no-Organization.Read.All", "not-a-management-application", "no-application-user"])
-def test_each_missing_grant_makes_its_checks_error_with_the_fix(driver, scenario, erroring, words):
+def test_each_missing_grant_makes_its_checks_error_with_the_fix(driver, scenario, erroring, words, key):
+    assert set(BY_KEY[key].checks) == erroring  # the declaration says what the run shows
     status, by_id = validated(driver, scenario)
     assert status["phase"] == "ValidationFailed"
     assert {i for i, c in by_id.items() if c["outcome"] == "error"} == erroring
