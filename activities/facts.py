@@ -30,10 +30,11 @@ def fetch_operator(payload: dict[str, Any]) -> F.OperatorFacts:
     user = graph.get_user(request.operator)
     roles = graph.get_directory_roles(user.id)
     disabled = {lic.sku_id: lic.disabled_plans for lic in user.assigned_licenses}
+    subscriptions = graph.get_subscribed_skus()
     licenses = tuple(
         F.LicenseRef(d.sku_id, d.sku_part_number,
                      tuple(F.ServicePlanRef(p.id, p.name, p.provisioning_status) for p in d.service_plans),
-                     disabled.get(d.sku_id, ()))
+                     disabled.get(d.sku_id, ()), subscriptions.get(d.sku_id))
         for d in graph.get_license_details(user.id))
     return F.OperatorFacts(
         object_id=user.id, user_principal_name=user.user_principal_name or request.operator,

@@ -167,7 +167,7 @@ def _license(request: LinkRequest, operator: F.OperatorFacts) -> CheckResult:
 
 def _judge(lic: F.LicenseRef):
     plans = [(p.id, p.name, p.provisioning_status) for p in lic.service_plans]
-    return judge_license(lic.sku_id, lic.sku_part_number, plans, lic.disabled_plans)
+    return judge_license(lic.sku_id, lic.sku_part_number, plans, lic.disabled_plans, lic.capability_status)
 
 
 @check("same-geography", "The Dataverse environment is in the same geography as finance and operations",

@@ -41,6 +41,8 @@ class LicenseRef:
     sku_part_number: str | None = None
     service_plans: tuple[ServicePlanRef, ...] = ()
     disabled_plans: tuple[str, ...] = ()
+    # The tenant's subscription for this SKU (subscribedSkus capabilityStatus), when known.
+    capability_status: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 A user is entitled by a finance and operations **service plan** that is enabled for them, whatever
 SKU carries it: a bundle SKU that contains one qualifies, a qualifying SKU whose plan is disabled
 (`assignedLicenses[].disabledPlans`, or a `licenseDetails` plan whose `provisioningStatus` is not
-`Success`) does not. Keep the tables as data: a product missing here is added by one line.
+`Success`) does not, nor does a license of a subscription the tenant has lost (`subscribedSkus`
+`capabilityStatus` Suspended, Deleted or LockedOut). Keep the tables as data: a product missing here is added by one line.
 
 Source: Microsoft Entra, "Product names and service plan identifiers for licensing"
 (MicrosoftDocs/entra-docs, docs/identity/users/licensing-service-plan-reference.md, updated
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 # The only provisioning status of a plan that is usable now (others: Disabled, PendingInput,
 # PendingActivation, PendingProvisioning, Error).
 ENABLED_STATUS = "Success"
+# subscribedSkus capabilityStatus of a subscription whose licenses no longer work (Enabled and
+# Warning, the grace period, still do).
+UNUSABLE_SUBSCRIPTIONS = {"suspended", "deleted", "lockedout"}
 
 
 @dataclass(frozen=True)
@@ -110,10 +114,19 @@ class PlanVerdict:
 
 
 def judge_license(sku_id: str, sku_part_number: str | None, plans: list[tuple[str, str | None, str | None]],
-                  disabled_plans: tuple[str, ...]) -> PlanVerdict | None:
+                  disabled_plans: tuple[str, ...], capability_status: str | None = None) -> PlanVerdict | None:
     """`plans` are (servicePlanId, servicePlanName, provisioningStatus) from licenseDetails.
 
     None when the license has nothing to do with finance and operations."""
+    verdict = _judge_plans(sku_id, sku_part_number, plans, disabled_plans)
+    if verdict and verdict.qualified and (capability_status or "").lower() in UNUSABLE_SUBSCRIPTIONS:
+        return PlanVerdict(sku_id, sku_part_number, verdict.plan,
+                           f"the tenant's subscription to {sku_part_number or sku_id} is {capability_status}")
+    return verdict
+
+
+def _judge_plans(sku_id: str, sku_part_number: str | None, plans: list[tuple[str, str | None, str | None]],
+                 disabled_plans: tuple[str, ...]) -> PlanVerdict | None:
     disabled = {p.lower() for p in disabled_plans}
     candidates = [(qualifying_plan(pid), status, pid.lower() in disabled) for pid, _, status in plans
                   if qualifying_plan(pid)]

@@ -69,8 +69,9 @@ PERMISSIONS: tuple[Permission, ...] = (
         "483bed4a-2ad3-4361-a73b-c83ccdbdc53c"),
     Permission(
         "graph-organization-read-all", GRAPH_APPLICATION, "Organization.Read.All", "graph",
-        ("get_tenant_id",), _OPERATOR_CHECKS,
-        "reads the tenant id (GET /organization) that same-tenant compares",
+        ("get_tenant_id", "get_subscribed_skus"), _OPERATOR_CHECKS,
+        "reads the tenant id (GET /organization) that same-tenant compares and the subscriptions' status "
+        "(GET /subscribedSkus: a suspended subscription's licenses don't count)",
         "Grant the Microsoft Graph application permission Organization.Read.All to the app and give admin consent.",
         (_GRAPH_GRANT.format(role="498476ce-e0fe-48b0-b801-37ba7e2685c6"),),
         "498476ce-e0fe-48b0-b801-37ba7e2685c6"),

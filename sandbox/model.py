@@ -31,6 +31,7 @@ class Tenant:
     geography: str
     capacity: dict[str, Capacity]
     settings: dict[str, bool]
+    subscriptions: dict[str, str] = field(default_factory=dict)  # skuId -> capabilityStatus
 
 
 @dataclass(frozen=True)

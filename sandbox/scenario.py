@@ -231,6 +231,8 @@ def _parse(doc: dict[str, Any], name: str) -> Scenario:
             for kind, c in tenant_doc["capacity"].items()
         },
         settings=dict(tenant_doc["settings"]),
+        subscriptions={normalize_guid(sku): sub["capabilityStatus"]
+                       for sku, sub in tenant_doc.get("subscriptions", {}).items()},
     )
     applications = {
         normalize_guid(client_id): Application(

@@ -47,6 +47,13 @@ class GraphClient:
             "get_license_details", f"{self._base}/users/{segment(normalize_guid(user_id))}/licenseDetails")
         return [parse_license_detail(item) for item in items]
 
+    def get_subscribed_skus(self) -> dict[str, str]:
+        """The tenant's subscriptions: capabilityStatus (Enabled, Warning, Suspended, Deleted, LockedOut)
+        per skuId. A user's license from a suspended subscription still lists its plans as Success."""
+        items = self._http.get_items("get_subscribed_skus", f"{self._base}/subscribedSkus",
+                                     params={"$select": "skuId,skuPartNumber,capabilityStatus"})
+        return {guid_or_text(item.get("skuId")) or "": item.get("capabilityStatus") or "" for item in items}
+
     def get_directory_roles(self, user_id: str) -> DirectoryRoles:
         """Directory roles held directly or through groups (transitive). PIM-eligible roles that are
         not activated are not memberships, so they do not appear."""

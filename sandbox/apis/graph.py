@@ -44,6 +44,7 @@ _ORGANIZATION = ("Organization.Read.All", "Organization.ReadWrite.All", "Directo
 _ROUTE_PERMISSIONS = {
     "list_users": _USERS, "get_user": _USERS, "license_details": _USERS, "member_of": _USERS,
     "role_assignments": _ROLES, "directory_roles": _ROLES, "organization": _ORGANIZATION,
+    "subscribed_skus": _ORGANIZATION,
 }
 
 
@@ -78,6 +79,7 @@ class GraphApi(Service):
         route("GET", _VERSION + r"/roleManagement/directory/roleAssignments/?", "role_assignments"),
         route("GET", _VERSION + r"/directoryRoles/?", "directory_roles"),
         route("GET", _VERSION + r"/organization/?", "organization"),
+        route("GET", _VERSION + r"/subscribedSkus/?", "subscribed_skus"),
     )
 
     def audience(self, call: Call) -> str:
@@ -245,6 +247,34 @@ class GraphApi(Service):
         if select:
             organization = {name: organization.get(name) for name in select}
         return self._collection(call, f"organization({','.join(select)})" if select else "organization", [organization])
+
+    def subscribed_skus(self, call: Call) -> Response:
+        """Every SKU a user of the tenant holds, with the scenario's capabilityStatus (Enabled by default)."""
+        tenant = call.scenario.tenant
+        held: dict[str, Any] = {}
+        for user in call.scenario.users.values():
+            for lic in user.licenses:
+                held.setdefault(normalize_guid(lic.sku_id), []).append(lic)
+        items = []
+        for sku_id, licenses in held.items():
+            status = tenant.subscriptions.get(sku_id, "Enabled")
+            units = len(licenses)
+            items.append({
+                "accountName": tenant.display_name, "accountId": tenant.id, "appliesTo": "User",
+                "capabilityStatus": status, "consumedUnits": units, "id": f"{tenant.id}_{sku_id}",
+                "prepaidUnits": {"enabled": units if status in ("Enabled", "Warning") else 0,
+                                 "suspended": units if status == "Suspended" else 0,
+                                 "warning": units if status == "Warning" else 0,
+                                 "lockedOut": units if status == "LockedOut" else 0},
+                "servicePlans": [{"servicePlanId": p["servicePlanId"], "servicePlanName": p["servicePlanName"],
+                                  "provisioningStatus": "Success", "appliesTo": p.get("appliesTo", "User")}
+                                 for p in licenses[0].service_plans],
+                "skuId": licenses[0].sku_id, "skuPartNumber": licenses[0].sku_part_number, "subscriptionIds": [],
+            })
+        select = [f.strip() for f in (call.query("$select") or "").split(",") if f.strip()]
+        if select:
+            items = [{name: item.get(name) for name in select} for item in items]
+        return self._collection(call, "subscribedSkus", items)
 
     def _limited_role(self, call: Call, template_id: str) -> dict[str, Any]:
         full = self._role(call, template_id)

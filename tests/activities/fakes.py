@@ -92,6 +92,9 @@ class FakeGraph:
     def get_directory_roles(self, user_id):
         return self.roles
 
+    def get_subscribed_skus(self):
+        return {FINANCE_SKU: "Suspended"}
+
     def get_tenant_id(self):
         return "t1"
 

@@ -79,6 +79,17 @@ def test_team_members_and_office_do_not_qualify():
     assert result.outcome == "failed" and "no license contains" in result.detail
 
 
+@pytest.mark.parametrize("status, outcome", [("Enabled", "passed"), ("Warning", "passed"), (None, "passed"),
+                                             ("Suspended", "failed"), ("Deleted", "failed"), ("LockedOut", "failed")])
+def test_the_tenant_subscription_must_be_usable(status, outcome):
+    finance = "9f0e1b4e-9b33-4300-b451-b2c662cd4ff7"
+    result = check(F.LicenseRef("55c9eb4e-c746-45b4-b255-9ab6b19d5c62", "DYN365_FINANCE", (plan(finance),),
+                                capability_status=status))
+    assert result.outcome == outcome
+    if outcome == "failed":
+        assert f"the tenant's subscription to DYN365_FINANCE is {status}" in result.detail
+
+
 def test_ax_enterprise_is_known_by_part_number():
     result = check(F.LicenseRef("00000000-0000-0000-0000-0000000000aa", "AX_ENTERPRISE_USER", ()))
     assert result.outcome == "passed" and result.evidence["matchedProduct"] == "AX Enterprise"

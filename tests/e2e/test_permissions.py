@@ -85,7 +85,9 @@ FINANCE = {"skuId": "55c9eb4e-c746-45b4-b255-9ab6b19d5c62", "skuPartNumber": "DY
                     "servicePlans": [{"servicePlanId": "8b21a5dc-5485-49ed-a2d4-0e772c830f6d",
                                       "servicePlanName": "D365_HR_OPS"}]}),
      "passed", "service plan D365_HR_OPS of CONTOSO_ERP_BUNDLE"),
-], ids=["disabled-plan", "pending-activation", "bundle-sku"])
+    ({"extends": "happy-path", "tenant": {"subscriptions": {FINANCE["skuId"]: {"capabilityStatus": "Suspended"}}}},
+     "failed", "the tenant's subscription to DYN365_FINANCE is Suspended"),
+], ids=["disabled-plan", "pending-activation", "bundle-sku", "suspended-subscription"])
 def test_license_details_decide_operator_license(driver, scenario, outcome, words):
     _, by_id = validated(driver, scenario)
     assert by_id["operator-license"]["outcome"] == outcome and words in by_id["operator-license"]["detail"]

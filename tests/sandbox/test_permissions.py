@@ -69,6 +69,18 @@ def test_disabled_plans_show_in_both_license_reads(start_sandbox, make_client, i
     assert details[0]["servicePlans"][0]["provisioningStatus"] == "Disabled"
 
 
+def test_subscribed_skus_list_every_held_sku_with_its_status(start_sandbox, make_client, ids):
+    finance = "55c9eb4e-c746-45b4-b255-9ab6b19d5c62"
+    client = make_client(start_sandbox({"extends": "happy-path",
+                                        "tenant": {"subscriptions": {finance: {"capabilityStatus": "Suspended"}}}}))
+    token = client.app_token(ids.scopes["graph"])
+    skus = {s["skuId"]: s for s in client.get("/graph/v1.0/subscribedSkus", token).json()["value"]}
+    assert skus[finance]["capabilityStatus"] == "Suspended" and skus[finance]["prepaidUnits"]["suspended"] == 1
+    assert skus["c7df2760-2c81-4ef7-b578-5b5392b571df"]["capabilityStatus"] == "Enabled"
+    client = make_client(start_sandbox(with_app(roles=["User.Read.All"])))
+    assert client.get("/graph/v1.0/subscribedSkus", client.app_token(ids.scopes["graph"])).status_code == 403
+
+
 def test_capacity_without_a_database_entry_and_with_a_status(start_sandbox, make_client, ids):
     path = "/powerplatform/licensing/tenantCapacity?api-version=2022-03-01-preview"
     client = make_client(start_sandbox({"extends": "happy-path", "tenant": {"capacity": {"database": None}}}))
