@@ -113,8 +113,8 @@ class DirectoryRoles:
 @dataclass(frozen=True)
 class ServicePlan:
     id: str
-    name: str | None
-    provisioning_status: str | None
+    name: str | None = None
+    provisioning_status: str | None = None  # Success, Disabled, PendingActivation, ...
 
 
 @dataclass(frozen=True)
