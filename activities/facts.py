@@ -15,6 +15,7 @@ from activities.names import FACT_ACTIVITIES
 from domain import facts as F
 from domain.request import LinkRequest, same_guid
 from domain.geography import location_code
+from domain.licenses import qualifying_plan
 from services.errors import PermissionDenied, ServiceError
 
 bp = df.Blueprint()
@@ -31,9 +32,12 @@ def fetch_operator(payload: dict[str, Any]) -> F.OperatorFacts:
     roles = graph.get_directory_roles(user.id)
     disabled = {lic.sku_id: lic.disabled_plans for lic in user.assigned_licenses}
     subscriptions = graph.get_subscribed_skus()
+    # Only the finance and operations plans travel on: a suite like Office 365 E5 lists dozens of
+    # plans that no check reads, and facts are kept in the orchestration's history.
     licenses = tuple(
         F.LicenseRef(d.sku_id, d.sku_part_number,
-                     tuple(F.ServicePlanRef(p.id, p.name, p.provisioning_status) for p in d.service_plans),
+                     tuple(F.ServicePlanRef(p.id, p.name, p.provisioning_status) for p in d.service_plans
+                           if qualifying_plan(p.id)),
                      disabled.get(d.sku_id, ()), subscriptions.get(d.sku_id))
         for d in graph.get_license_details(user.id))
     return F.OperatorFacts(

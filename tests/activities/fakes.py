@@ -87,7 +87,9 @@ class FakeGraph:
                            (M.AssignedLicense(FINANCE_SKU, self.disabled_plans),))
 
     def get_license_details(self, user_id):
-        return [M.LicenseDetail(FINANCE_SKU, "DYN365_FINANCE", (M.ServicePlan(FINANCE_PLAN, "D365_Finance", "Success"),))]
+        return [M.LicenseDetail(FINANCE_SKU, "DYN365_FINANCE", (
+            M.ServicePlan("113feb6c-3fe4-4440-bddc-54d774bf0318", "EXCHANGE_S_FOUNDATION", "Success"),
+            M.ServicePlan(FINANCE_PLAN, "D365_Finance", "Success")))]
 
     def get_directory_roles(self, user_id):
         return self.roles

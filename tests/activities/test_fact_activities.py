@@ -90,6 +90,7 @@ def test_operator_licenses_carry_plans_and_disabled_plans(fake):
     (lic,) = value.licenses
     assert lic.sku_part_number == "DYN365_FINANCE" and lic.disabled_plans == (FINANCE_PLAN,)
     assert lic.capability_status == "Suspended"
+    # only the finance and operations plan is kept (Exchange Foundation is dropped)
     assert lic.service_plans == (F.ServicePlanRef(FINANCE_PLAN, "D365_Finance", "Success"),)
     assert value.directory_roles_limited == 2 and len(value.directory_roles) == 1
 
