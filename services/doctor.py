@@ -55,12 +55,20 @@ def _graph_findings(clients: Any) -> list[Finding]:
 def _management_finding(clients: Any) -> Finding:
     """BAP and the Power Platform API both honour the one registration: both must accept the app."""
     permission = BY_KEY["power-platform-management-application"]
-    bap = _probe(permission, lambda: "admin API: tenant settings readable" if clients.bap.get_tenant_settings() else "")
-    api = _probe(permission, lambda: "Power Platform API: tenant capacity readable"
-                 if clients.powerplatform.get_tenant_capacity() else "")
-    worst = next((f for f in (bap, api) if f.status == MISSING), None) or \
-        next((f for f in (bap, api) if f.status == NOT_CHECKABLE), None)
-    return worst or Finding(permission, GRANTED, f"{bap.detail}; {api.detail}")
+
+    def admin_api() -> str:
+        clients.bap.get_tenant_settings()
+        return "admin API: tenant settings readable"
+
+    def power_platform_api() -> str:
+        clients.powerplatform.get_tenant_capacity()
+        return "Power Platform API: tenant capacity readable"
+    findings = (_probe(permission, admin_api), _probe(permission, power_platform_api))
+    for status in (MISSING, NOT_CHECKABLE):
+        worst = next((f for f in findings if f.status == status), None)
+        if worst:
+            return worst
+    return Finding(permission, GRANTED, "; ".join(f.detail for f in findings))
 
 
 def _dataverse_finding(clients: Any, environment_id: str | None, management: Finding) -> Finding:
