@@ -6,6 +6,7 @@ Every fact activity has the same body (`gather_fact`); what differs is its fetch
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import azure.durable_functions as df
@@ -29,22 +30,32 @@ def fetch_operator(payload: dict[str, Any]) -> F.OperatorFacts:
     request = _request(payload)
     graph = clients().graph
     user = graph.get_user(request.operator)
-    roles = graph.get_directory_roles(user.id)
+    # The four reads that need the user's id are independent: asked together, the fact costs two
+    # Graph round trips instead of five.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        roles = pool.submit(graph.get_directory_roles, user.id)
+        details = pool.submit(graph.get_license_details, user.id)
+        subscriptions = pool.submit(graph.get_subscribed_skus)
+        tenant_id = pool.submit(graph.get_tenant_id)
+        return F.OperatorFacts(
+            object_id=user.id, user_principal_name=user.user_principal_name or request.operator,
+            display_name=user.display_name or "", user_type=user.user_type, tenant_id=tenant_id.result(),
+            directory_roles=tuple(F.RoleRef(r.template_id, r.display_name or "") for r in roles.result().roles),
+            directory_roles_limited=roles.result().limited,
+            licenses=_licenses(user, details.result(), subscriptions.result()))
+
+
+def _licenses(user: Any, details: list[Any], subscriptions: dict[str, str]) -> tuple[F.LicenseRef, ...]:
+    """licenseDetails joined with assignedLicenses' disabledPlans and the subscriptions' status. Only
+    the finance and operations plans travel on: a suite like Office 365 E5 lists dozens of plans that
+    no check reads, and facts are kept in the orchestration's history."""
     disabled = {lic.sku_id: lic.disabled_plans for lic in user.assigned_licenses}
-    subscriptions = graph.get_subscribed_skus()
-    # Only the finance and operations plans travel on: a suite like Office 365 E5 lists dozens of
-    # plans that no check reads, and facts are kept in the orchestration's history.
-    licenses = tuple(
+    return tuple(
         F.LicenseRef(d.sku_id, d.sku_part_number,
                      tuple(F.ServicePlanRef(p.id, p.name, p.provisioning_status) for p in d.service_plans
                            if qualifying_plan(p.id)),
                      disabled.get(d.sku_id, ()), subscriptions.get(d.sku_id))
-        for d in graph.get_license_details(user.id))
-    return F.OperatorFacts(
-        object_id=user.id, user_principal_name=user.user_principal_name or request.operator,
-        display_name=user.display_name or "", user_type=user.user_type, tenant_id=graph.get_tenant_id(),
-        directory_roles=tuple(F.RoleRef(r.template_id, r.display_name or "") for r in roles.roles),
-        directory_roles_limited=roles.limited, licenses=licenses)
+        for d in details)
 
 
 def fetch_target(payload: dict[str, Any]) -> F.TargetEnvironmentFacts:
