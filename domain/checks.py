@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from domain import directory, facts as F
 from domain.geography import geography_of_location, geography_of_region, region_key
-from domain.licenses import judge_license
+from domain.licenses import PlanVerdict, judge_license
 from domain.permissions import BY_KEY, remedy
 from domain.request import LinkRequest, same_guid
 
@@ -165,7 +165,7 @@ def _license(request: LinkRequest, operator: F.OperatorFacts) -> CheckResult:
         "the setup.", **evidence)
 
 
-def _judge(lic: F.LicenseRef):
+def _judge(lic: F.LicenseRef) -> PlanVerdict | None:
     plans = [(p.id, p.name, p.provisioning_status) for p in lic.service_plans]
     return judge_license(lic.sku_id, lic.sku_part_number, plans, lic.disabled_plans, lic.capability_status)
 
