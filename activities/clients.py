@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from domain.facts import FactError, FactResult
-from services.errors import ServiceError, ServiceUnavailable, Throttled
+from domain.permissions import remedy_for
+from services.errors import PermissionDenied, ServiceError, ServiceUnavailable, Throttled
 
 
 def clients():
@@ -19,9 +20,16 @@ def clients():
 
 def fact_error(exc: ServiceError) -> FactError:
     return FactError(service=exc.service, operation=exc.operation, message=exc.message, status=exc.status,
-                     code=exc.code, remedy=getattr(exc, "remedy", None),
+                     code=exc.code, remedy=getattr(exc, "remedy", None) or _permission_remedy(exc),
                      transient=isinstance(exc, (Throttled, ServiceUnavailable)) or getattr(exc, "transient", False),
                      retry_after=getattr(exc, "retry_after", None))
+
+
+def _permission_remedy(exc: ServiceError) -> str | None:
+    """A 403 means the app's identity lacks a grant: name it and how to give it."""
+    if isinstance(exc, PermissionDenied) and exc.status == 403:
+        return remedy_for(exc.service, exc.operation)
+    return None
 
 
 def gather(name: str, fetch: Callable[[], Any]) -> dict[str, Any]:

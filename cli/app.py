@@ -388,3 +388,6 @@ def login(
         document = {"upn": signed_in.upn, "tenantId": signed_in.tenant_id, "objectId": signed_in.object_id}
         return Done(ExitCode.OK, {"account": document}, Text(f"Signed in to LCS as {signed_in.upn}."))
     _run(ctx, "login", json_output, body)
+
+
+from cli import doctor  # noqa: E402,F401  (registers `doctor`)

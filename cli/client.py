@@ -78,6 +78,12 @@ class LinkApi:
         return self._call("POST", f"/api/links/{quote(instance_id, safe='')}/cancel",
                           body={"reason": reason})[1]
 
+    def permissions(self, environment_id: str | None = None, lcs_account: str | None = None) -> dict[str, Any]:
+        """The deep health check: each permission of the app, granted / missing / not checkable."""
+        params = {"powerPlatformEnvironmentId": environment_id, "lcsAccount": lcs_account}
+        return self._call("GET", "/api/health/permissions",
+                          params={k: v for k, v in params.items() if v})[1]
+
     def review_url(self, instance_id: str) -> str:
         return f"{self.base_url}/api/links/{quote(instance_id, safe='')}/review"
 

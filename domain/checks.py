@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from domain import directory, facts as F
-from domain.geography import geography_of_location, geography_of_region
-from domain.licenses import qualifying_license
+from domain.geography import geography_of_location, geography_of_region, region_key
+from domain.licenses import PlanVerdict, judge_license
+from domain.permissions import BY_KEY, remedy
 from domain.request import LinkRequest, same_guid
 
 PASSED, FAILED, WARNING, ERROR = "passed", "failed", "warning", "error"
 MIN_FREE_DATABASE_MB = 1024.0
+AVAILABLE = "Available"
 DEPLOYED_STATES = {"finished", "deployed"}
 LINKABLE_ENVIRONMENT_TYPES = ("sandbox", "production")
 
@@ -95,6 +97,12 @@ def _capacity(request: LinkRequest, capacity: F.CapacityFacts) -> CheckResult:
     evidence = {"databaseTotalMb": round(capacity.database_total_mb, 1),
                 "databaseUsedMb": round(capacity.database_used_mb, 1), "databaseFreeMb": round(free, 1),
                 "status": capacity.status}
+    if free >= MIN_FREE_DATABASE_MB and (capacity.status or AVAILABLE).lower() != AVAILABLE.lower():
+        return _result(FAILED, f"{free / 1024:.1f} GB of Dataverse database capacity is free, but Power Platform "
+                               f"reports the database capacity as {capacity.status}, not {AVAILABLE}.",
+                       "Resolve the capacity status in Power Platform admin center > Licensing > Capacity (an "
+                       "overage in any storage type blocks new environments and copies), then check again.",
+                       **evidence)
     if free >= MIN_FREE_DATABASE_MB:
         return _result(PASSED, f"{free / 1024:.1f} GB of Dataverse database capacity is free.", **evidence)
     return _result(
@@ -115,6 +123,14 @@ def _creation_policy(request: LinkRequest, settings: F.TenantSettingsFacts, oper
     if admin_roles:
         return _result(PASSED, f"Only admins may create environments, and the operator holds {admin_roles[0]}.",
                        **evidence)
+    if operator.directory_roles_limited:
+        # Graph hid these roles' identity: one of them may be an admin role. Never read as "none".
+        grant = BY_KEY["graph-rolemanagement-read-directory"]
+        return _result(ERROR, f"Only admins may create environments, and {operator.directory_roles_limited} of the "
+                              "operator's directory roles came back with limited information (no roleTemplateId): "
+                              "the app may not read directory roles, so an admin role can't be seen.",
+                       remedy(grant), limitedDirectoryRoles=operator.directory_roles_limited,
+                       missingPermission=grant.name, **evidence)
     return _result(
         FAILED, "Only admins may create environments in this tenant, and the operator holds none of "
                 "Dynamics 365 Administrator, Power Platform Administrator or Global Administrator.",
@@ -125,17 +141,33 @@ def _creation_policy(request: LinkRequest, settings: F.TenantSettingsFacts, oper
 
 @check("operator-license", "The operator holds a finance and operations license", F.OPERATOR)
 def _license(request: LinkRequest, operator: F.OperatorFacts) -> CheckResult:
-    matched = [(lic, q) for lic in operator.licenses if (q := qualifying_license(lic.sku_id, lic.sku_part_number))]
-    evidence = {"assignedSkuIds": [lic.sku_id for lic in operator.licenses]}
-    if matched:
-        lic, product = matched[0]
-        return _result(PASSED, f"The operator holds {product.product} ({product.sku_part_number}).",
-                       matchedProduct=product.product, matchedSkuId=lic.sku_id, **evidence)
+    verdicts = [v for lic in operator.licenses if (v := _judge(lic))]
+    evidence = {"assignedSkuIds": [lic.sku_id for lic in operator.licenses],
+                "financeAndOperationsLicenses": [
+                    {"skuId": v.sku_id, "skuPartNumber": v.sku_part_number,
+                     "servicePlan": v.plan.name if v.plan else None, "qualified": v.qualified,
+                     **({"reason": v.reason} if v.reason else {})} for v in verdicts]}
+    qualified = next((v for v in verdicts if v.qualified), None)
+    if qualified:
+        plan = qualified.plan
+        return _result(PASSED, f"The operator holds {plan.product}: service plan {plan.name} of "
+                               f"{qualified.sku_part_number or qualified.sku_id} is enabled.",
+                       matchedProduct=plan.product, matchedSkuId=qualified.sku_id,
+                       matchedSkuPartNumber=qualified.sku_part_number, matchedServicePlan=plan.name,
+                       matchedServicePlanId=plan.id or None, **evidence)
+    why = ("; ".join(v.reason for v in verdicts if v.reason) + ".") if verdicts else \
+        "no license contains a finance and operations service plan."
     return _result(
-        FAILED, f"{operator.user_principal_name} holds none of Finance, Supply Chain Management, Commerce, "
-                "Project Operations, Human Resources, Unified Operations Plan or AX Enterprise.",
-        "Assign the operator one of these licenses in the Microsoft 365 admin center, or let a licensed "
-        "administrator run the setup.", **evidence)
+        FAILED, f"{operator.user_principal_name} holds no enabled Finance, Supply Chain Management, Commerce, "
+                f"Project Operations, Human Resources, Unified Operations Plan or AX Enterprise plan: {why}",
+        "Assign the operator one of these licenses in the Microsoft 365 admin center (Users > Active users > "
+        "Licenses and apps), with its finance and operations app turned on, or let a licensed administrator run "
+        "the setup.", **evidence)
+
+
+def _judge(lic: F.LicenseRef) -> PlanVerdict | None:
+    plans = [(p.id, p.name, p.provisioning_status) for p in lic.service_plans]
+    return judge_license(lic.sku_id, lic.sku_part_number, plans, lic.disabled_plans, lic.capability_status)
 
 
 @check("same-geography", "The Dataverse environment is in the same geography as finance and operations",
@@ -146,18 +178,25 @@ def _geography(request: LinkRequest, lcs: F.LcsEnvironmentFacts, target: F.Targe
                        "Fix the Lifecycle Services access first (see lcs-project-access).")
     source_geo = geography_of_region(lcs.region or "")
     target_geo = geography_of_location(target.geography)
+    live = region_key(lcs.region or "") in target.geography_azure_regions
     evidence = {"financeAndOperationsRegion": lcs.region,
                 "financeAndOperationsGeography": source_geo.name if source_geo else None,
-                "targetGeography": target.geography, "targetAzureRegion": target.azure_region}
+                "targetGeography": target.geography, "targetAzureRegion": target.azure_region,
+                "targetGeographyAzureRegions": list(target.geography_azure_regions)}
+    target_name = target_geo.name if target_geo else target.geography
+    if live or (source_geo and target_geo and source_geo.code == target_geo.code):
+        source = "BAP lists it among that geography's regions" if live else "per Microsoft's region table"
+        return _result(PASSED, f"Finance and operations runs in {lcs.region}, which is in the {target_name} "
+                               f"geography, like the Dataverse environment ({source}).", **evidence)
     if source_geo is None or target_geo is None:
-        unknown = lcs.region if source_geo is None else target.geography
-        return _result(WARNING, f"The region or geography '{unknown}' is not in the known table; "
-                                "the geographies could not be compared.",
-                       "Compare them yourself: the Power Platform admin center shows the environment's "
-                       "geography in its 'Region' column.", **evidence)
-    if source_geo.code == target_geo.code:
-        return _result(PASSED, f"Finance and operations runs in {lcs.region}, which is in the {source_geo.name} "
-                               f"geography, like the Dataverse environment.", **evidence)
+        unknown = f"region '{lcs.region}'" if source_geo is None else f"geography '{target.geography}'"
+        return _result(ERROR, f"The {unknown} is in neither the known table nor BAP's list of the target geography's "
+                              "regions: the geographies could not be compared, and setup can't be undone.",
+                       f"Compare them by hand before linking: the finance and operations region is '{lcs.region}' "
+                       "(LCS > environment details); the Power Platform admin center shows the Dataverse "
+                       f"environment's geography in its 'Region' column ('{target.geography}'). Microsoft's list of "
+                       "Power Platform geographies and their Azure regions says which geography serves the region. "
+                       "If they match, report the missing region so the table can be extended.", **evidence)
     return _result(
         FAILED, f"Finance and operations runs in {lcs.region} ({source_geo.name} geography) but the Dataverse "
                 f"environment is in the {target_geo.name} geography.",

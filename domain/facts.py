@@ -29,9 +29,20 @@ class RoleRef:
 
 
 @dataclass(frozen=True)
+class ServicePlanRef:
+    id: str
+    name: str | None = None
+    provisioning_status: str | None = None
+
+
+@dataclass(frozen=True)
 class LicenseRef:
     sku_id: str
     sku_part_number: str | None = None
+    service_plans: tuple[ServicePlanRef, ...] = ()
+    disabled_plans: tuple[str, ...] = ()
+    # The tenant's subscription for this SKU (subscribedSkus capabilityStatus), when known.
+    capability_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,9 @@ class OperatorFacts:
     tenant_id: str
     directory_roles: tuple[RoleRef, ...] = ()
     licenses: tuple[LicenseRef, ...] = ()
+    # Graph returned directory roles "with limited information" (no roleTemplateId): the app may
+    # not read role objects, so the roles above are incomplete and prove nothing either way.
+    directory_roles_limited: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,9 @@ class TargetEnvironmentFacts:
     runtime_state: str | None
     templates: tuple[str, ...] = ()
     linked_app: LinkedApp | None = None
+    # BAP's `locations` answer for the target's geography (its azureRegions, e.g. "swedencentral"):
+    # a second, live source for same-geography. Empty when BAP did not answer.
+    geography_azure_regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

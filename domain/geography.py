@@ -4,7 +4,10 @@ operations environment.
 LCS reports the region as a display name (`CloudStorageLocation`, e.g. "East US"); BAP reports the
 target environment's geography as a location code (`location`, e.g. "unitedstates"). The admin
 center labels the geography "Region", which is why users confuse the two: messages name both.
-Source: Power Automate "regions overview" and BAP's locations list.
+Sources: Power Platform "regions overview" (MicrosoftDocs/power-automate-docs, articles/regions-overview.md:
+geographies and their Azure regions), finance and operations "Supported regions" (the Azure regions
+LCS deploys to, all of them listed here), and BAP's own `locations` answer (`azureRegions` per
+location code, e.g. `sweden: [swedencentral]`), which the check also reads at run time.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ GEOGRAPHIES: tuple[Geography, ...] = (
     Geography("germany", "Germany", ("Germany North", "Germany West Central")),
     Geography("switzerland", "Switzerland", ("Switzerland North", "Switzerland West")),
     Geography("norway", "Norway", ("Norway East", "Norway West")),
+    Geography("sweden", "Sweden", ("Sweden Central",)),
     Geography("unitedarabemirates", "United Arab Emirates", ("UAE Central", "UAE North")),
     Geography("southafrica", "South Africa", ("South Africa North", "South Africa West")),
     Geography("southamerica", "South America", ("Brazil South",)),
@@ -41,22 +45,26 @@ GEOGRAPHIES: tuple[Geography, ...] = (
 )
 
 # Early-release stations of a geography host real environments of that geography.
-_LOCATION_ALIASES = {"unitedstatesfirstrelease": "unitedstates"}
+_LOCATION_ALIASES = {"unitedstatesfirstrelease": "unitedstates", "europefirstrelease": "europe"}
 
 
-def _region_key(region: str) -> str:
+def region_key(region: str) -> str:
     # LCS writes "East US"; BAP writes "eastus": compare without case or spaces.
-    return "".join(region.split()).lower()
+    return "".join((region or "").split()).lower()
 
 
-_BY_REGION = {_region_key(r): g for g in GEOGRAPHIES for r in g.regions}
+_BY_REGION = {region_key(r): g for g in GEOGRAPHIES for r in g.regions}
 _BY_CODE = {g.code: g for g in GEOGRAPHIES}
 
 
 def geography_of_region(region: str) -> Geography | None:
-    return _BY_REGION.get(_region_key(region or ""))
+    return _BY_REGION.get(region_key(region or ""))
+
+
+def location_code(location: str) -> str:
+    code = (location or "").strip().lower()
+    return _LOCATION_ALIASES.get(code, code)
 
 
 def geography_of_location(location: str) -> Geography | None:
-    code = (location or "").strip().lower()
-    return _BY_CODE.get(_LOCATION_ALIASES.get(code, code))
+    return _BY_CODE.get(location_code(location))

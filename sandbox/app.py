@@ -25,7 +25,7 @@ from sandbox.apis.powerplatform import AUDIENCE as POWERPLATFORM_AUDIENCE
 from sandbox.apis.powerplatform import PowerPlatformApi
 from sandbox.calllog import CallLog
 from sandbox.clock import SandboxClock, to_iso
-from sandbox.faults import FaultInjector
+from sandbox.faults import FaultInjector, http_date_retry_after
 from sandbox.model import Scenario
 from sandbox.scenario import load_scenario
 from sandbox.tokens import TokenIssuer
@@ -99,6 +99,8 @@ class Sandbox:
         except Exception:  # a sandbox bug must answer like a server error, not kill the connection
             print(f"sandbox: error answering {request.method} {request.path}\n{traceback.format_exc()}", file=sys.stderr)
             response = service.failure(call, 500)
+        if decision.kind and decision.retry_after_http_date:
+            response.headers["Retry-After"] = http_date_retry_after(decision.retry_after_seconds)
         self.calls.record(
             service=service.name, method=request.method, path=request.path,
             query=request.query_string.decode("latin-1"), status=response.status_code, at=to_iso(call.now),

@@ -7,8 +7,11 @@ the same seed and configuration, whatever the other services see.
 from __future__ import annotations
 
 import copy
+import email.utils
+import math
 import random
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +20,7 @@ DEFAULT_SEED = 0
 DEFAULT_LCS_METADATA_CALLS_PER_MINUTE = 6
 _DEFAULTS: dict[str, Any] = {
     "latencyMs": 0, "throttleRate": 0.0, "retryAfterSeconds": 1, "errorRate": 0.0,
-    "errorStatus": 503, "burst": 0, "down": False,
+    "errorStatus": 503, "burst": 0, "down": False, "retryAfterHttpDate": False,
 }
 
 
@@ -29,6 +32,8 @@ class FaultDecision:
     delay_ms: int
     status: int = 0
     retry_after_seconds: float = 0.0
+    # Write Retry-After as an HTTP date (RFC 9110 allows both), on 429s and on 5xx answers alike.
+    retry_after_http_date: bool = False
 
 
 class FaultInjector:
@@ -59,16 +64,23 @@ class FaultInjector:
             rng = self._random[service]
             throttle_roll, error_roll = rng.random(), rng.random()
             delay = int(settings["latencyMs"])
+            wait, dated = float(settings["retryAfterSeconds"]), bool(settings["retryAfterHttpDate"])
             if settings["down"]:
-                return FaultDecision("down", delay, 503)
+                return FaultDecision("down", delay, 503, wait, dated)
             if settings["burst"] > 0:
                 settings["burst"] -= 1
-                return FaultDecision("burst", delay, 503)
+                return FaultDecision("burst", delay, 503, wait, dated)
             if throttle_roll < settings["throttleRate"]:
-                return FaultDecision("throttled", delay, 429, float(settings["retryAfterSeconds"]))
+                return FaultDecision("throttled", delay, 429, wait, dated)
             if error_roll < settings["errorRate"]:
-                return FaultDecision("error", delay, int(settings["errorStatus"]))
+                return FaultDecision("error", delay, int(settings["errorStatus"]), wait, dated)
             return FaultDecision(None, delay)
+
+
+def http_date_retry_after(seconds: float, now: float | None = None) -> str:
+    """Retry-After as an IMF-fixdate, rounded up to the whole second it names (wall time, like a service)."""
+    moment = math.ceil((time.time() if now is None else now) + seconds)
+    return email.utils.formatdate(moment, usegmt=True)
 
 
 def format_retry_after(seconds: float) -> str:

@@ -20,6 +20,7 @@ class Capacity:
     total_mb: float
     actual_mb: float
     rated_mb: float
+    status: str | None = None  # None: derived from the numbers
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Tenant:
     geography: str
     capacity: dict[str, Capacity]
     settings: dict[str, bool]
+    subscriptions: dict[str, str] = field(default_factory=dict)  # skuId -> capabilityStatus
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class License:
     sku_id: str
     sku_part_number: str
     service_plans: tuple[dict[str, str], ...]
+    disabled_plans: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

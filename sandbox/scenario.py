@@ -227,10 +227,12 @@ def _parse(doc: dict[str, Any], name: str) -> Scenario:
         display_name=tenant_doc.get("displayName", tenant_doc["domain"]),
         geography=tenant_doc.get("geography", "unitedstates"),
         capacity={
-            kind: Capacity(c["totalMB"], c["actualMB"], c.get("ratedMB", c["actualMB"]))
+            kind: Capacity(c["totalMB"], c["actualMB"], c.get("ratedMB", c["actualMB"]), c.get("status"))
             for kind, c in tenant_doc["capacity"].items()
         },
         settings=dict(tenant_doc["settings"]),
+        subscriptions={normalize_guid(sku): sub["capabilityStatus"]
+                       for sku, sub in tenant_doc.get("subscriptions", {}).items()},
     )
     applications = {
         normalize_guid(client_id): Application(
@@ -298,7 +300,8 @@ def _parse_user(upn: str, user: dict[str, Any], tenant_id: str) -> User:
         tenant_id=normalize_guid(user.get("tenantId", tenant_id)),
         profile=profile,
         licenses=tuple(
-            License(lic["skuId"], lic["skuPartNumber"], tuple(lic.get("servicePlans", [])))
+            License(lic["skuId"], lic["skuPartNumber"], tuple(lic.get("servicePlans", [])),
+                    tuple(normalize_guid(p) for p in lic.get("disabledPlans", [])))
             for lic in user.get("licenses", [])
         ),
         directory_roles=tuple(normalize_guid(r) for r in user.get("directoryRoles", [])),

@@ -14,6 +14,7 @@ SERVICE = "bap"
 API_VERSION = "2023-06-01"
 ADMIN_ENVIRONMENTS = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments"
 LIST_TENANT_SETTINGS = "/providers/Microsoft.BusinessAppPlatform/listTenantSettings"
+LOCATIONS = "/providers/Microsoft.BusinessAppPlatform/locations"
 ENVIRONMENT_EXPAND = "permissions,properties.capacity"
 
 
@@ -34,6 +35,13 @@ class BapClient:
         items = self._http.get_items("list_environments", self._base + ADMIN_ENVIRONMENTS,
                                      params={"api-version": API_VERSION})
         return [parse_environment(item) for item in items]
+
+    def list_location_regions(self) -> dict[str, tuple[str, ...]]:
+        """Azure regions (lower case, no spaces, e.g. "swedencentral") per BAP location code."""
+        items = self._http.get_items("list_locations", self._base + LOCATIONS, params={"api-version": API_VERSION})
+        return {str(item.get("name", "")).lower(): tuple(str(r).lower() for r in
+                                                          (item.get("properties") or {}).get("azureRegions") or ())
+                for item in items}
 
     def get_tenant_settings(self) -> TenantSettings:
         # A POST that reads: retried like a GET.

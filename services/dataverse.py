@@ -26,6 +26,11 @@ class DataverseClient:
         self.instance_url = instance_url.rstrip("/")
         self._api = self.instance_url + API
 
+    def who_am_i(self) -> str:
+        """The caller's own systemuserid: proves the app is an application user of this environment."""
+        body = self._http.get_json("who_am_i", self._api + "/WhoAmI")
+        return guid_or_text((body or {}).get("UserId")) or ""
+
     def find_system_user(self, entra_object_id: str) -> SystemUser | None:
         """The systemuser of an Entra object id; None when the user has no record in this environment."""
         # A GUID literal is unquoted in OData 4; normalize_guid guarantees nothing else gets in.

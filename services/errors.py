@@ -12,13 +12,15 @@ from typing import Any
 
 class ServiceError(Exception):
     def __init__(self, service: str, operation: str, status: int | None, code: str | None,
-                 message: str):
+                 message: str, remedy: str | None = None):
         super().__init__(service, operation, status, code, message)
         self.service = service
         self.operation = operation
         self.status = status
         self.code = code
         self.message = message
+        # What a person should do, when the answer itself says (e.g. a part missing from it).
+        self.remedy = remedy
 
     def __str__(self) -> str:
         parts = [f"{self.service} {self.operation}:"]

@@ -1,4 +1,5 @@
-"""Microsoft Graph: the operator (user, licenses), their directory roles, the tenant id."""
+"""Microsoft Graph: the operator (user, licenses and their service plans), their directory roles,
+the tenant id. Each call's application permission is declared in domain/permissions.py."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from services.errors import NotFound, ServiceError
 from services.http import ServiceHttp
-from services.models import AssignedLicense, DirectoryRole, GraphUser
+from services.models import AssignedLicense, DirectoryRole, DirectoryRoles, GraphUser, LicenseDetail, ServicePlan
 from services.odata import literal, segment
 from services.values import guid_or_text, normalize_guid
 
@@ -40,15 +41,39 @@ class GraphClient:
             raise NotFound(SERVICE, operation, 404, "Request_ResourceNotFound", f"no user {upn!r} in the tenant")
         return parse_user(items[0])
 
-    def get_directory_roles(self, user_id: str) -> list[DirectoryRole]:
+    def get_license_details(self, user_id: str) -> list[LicenseDetail]:
+        """The user's licenses with the service plans each contains and their provisioning status."""
+        items = self._http.get_items(
+            "get_license_details", f"{self._base}/users/{segment(normalize_guid(user_id))}/licenseDetails")
+        return [parse_license_detail(item) for item in items]
+
+    def get_subscribed_skus(self) -> dict[str, str]:
+        """The tenant's subscriptions: capabilityStatus (Enabled, Warning, Suspended, Deleted, LockedOut)
+        per skuId. A user's license from a suspended subscription still lists its plans as Success."""
+        items = self._http.get_items("get_subscribed_skus", f"{self._base}/subscribedSkus",
+                                     params={"$select": "skuId,skuPartNumber,capabilityStatus"})
+        return {guid_or_text(item.get("skuId")) or "": item.get("capabilityStatus") or "" for item in items}
+
+    def get_directory_roles(self, user_id: str) -> DirectoryRoles:
         """Directory roles held directly or through groups (transitive). PIM-eligible roles that are
         not activated are not memberships, so they do not appear."""
-        items = self._http.get_items(
+        items = list(self._http.get_items(
             "get_directory_roles",
             f"{self._base}/users/{segment(normalize_guid(user_id))}/transitiveMemberOf/microsoft.graph.directoryRole",
             params={"$count": "true", "$select": "id,displayName,roleTemplateId"},
-            headers={"ConsistencyLevel": "eventual"})
-        return parse_directory_roles(items)
+            headers={"ConsistencyLevel": "eventual"}))
+        return DirectoryRoles(tuple(parse_directory_roles(items)), count_limited_roles(items))
+
+    def list_directory_roles(self) -> list[DirectoryRole]:
+        """The tenant's activated directory roles (needs a role-reading permission, unlike memberships)."""
+        items = self._http.get_items("list_directory_roles", f"{self._base}/directoryRoles",
+                                     params={"$select": "id,displayName,roleTemplateId"})
+        return parse_directory_roles({"@odata.type": DIRECTORY_ROLE_TYPE, **item} for item in items)
+
+    def first_user_id(self) -> str | None:
+        """Any one user's id: proves the app may read users."""
+        body = self._http.get_json("get_user", f"{self._base}/users", params={"$top": "1", "$select": "id"})
+        return next((item.get("id") for item in (body or {}).get("value") or ()), None)
 
     def get_tenant_id(self) -> str:
         operation = "get_tenant_id"
@@ -72,6 +97,20 @@ def parse_license(item: dict[str, Any]) -> AssignedLicense:
     # Graph sometimes spells skuIds in upper case.
     return AssignedLicense(sku_id=guid_or_text(item.get("skuId")) or "",
                            disabled_plans=tuple(guid_or_text(p) or "" for p in item.get("disabledPlans") or ()))
+
+
+def parse_license_detail(item: dict[str, Any]) -> LicenseDetail:
+    plans = tuple(ServicePlan(id=guid_or_text(p.get("servicePlanId")) or "", name=p.get("servicePlanName"),
+                              provisioning_status=p.get("provisioningStatus"))
+                  for p in item.get("servicePlans") or ())
+    return LicenseDetail(sku_id=guid_or_text(item.get("skuId")) or "", sku_part_number=item.get("skuPartNumber"),
+                         service_plans=plans)
+
+
+def count_limited_roles(items: Any) -> int:
+    """Directory roles Graph returned with limited information: typed as a role, without a template id."""
+    return sum(1 for item in items
+               if item.get("@odata.type") == DIRECTORY_ROLE_TYPE and not item.get("roleTemplateId"))
 
 
 def parse_directory_roles(items: Any) -> list[DirectoryRole]:

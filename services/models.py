@@ -102,6 +102,28 @@ class DirectoryRole:
     display_name: str | None
 
 
+@dataclass(frozen=True)
+class DirectoryRoles:
+    """A user's directory roles; `limited` counts roles Graph returned "with limited information"
+    (no roleTemplateId), which happens when the app may not read directory roles."""
+    roles: tuple[DirectoryRole, ...] = ()
+    limited: int = 0
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    id: str
+    name: str | None = None
+    provisioning_status: str | None = None  # Success, Disabled, PendingActivation, ...
+
+
+@dataclass(frozen=True)
+class LicenseDetail:
+    sku_id: str
+    sku_part_number: str | None
+    service_plans: tuple[ServicePlan, ...] = ()
+
+
 # Dataverse
 @dataclass(frozen=True)
 class SystemUser:

@@ -40,5 +40,7 @@ def parse_tenant_capacity(payload: Any) -> TenantCapacity:
                 database_rated_mb=float(rated) if rated is not None else None,
                 status=entry.get("status") or (payload.get("capacitySummary") or {}).get("status"),
             )
-    raise ServiceError(SERVICE, "get_tenant_capacity", 200, "UnexpectedResponse",
-                       "no Database entry in tenantCapacities")
+    raise ServiceError(SERVICE, "get_tenant_capacity", 200, "NoDatabaseCapacity",
+                       "no Database entry in tenantCapacities: the free database capacity is unknown",
+                       remedy="Check by hand in Power Platform admin center > Licensing > Capacity > Summary that "
+                              "at least 1 GB of Dataverse database capacity is free before linking.")

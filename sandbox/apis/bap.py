@@ -31,6 +31,25 @@ def missing_api_version(service: Service, call: Call) -> Response | None:
                          "The api-version query parameter (?api-version=) is required for all requests.")
 
 
+def admin_refusal(service: Service, call: Call, action: str) -> Response | None:
+    """App-only callers must be registered admin management apps; users need an admin directory role."""
+    claims = call.claims
+    scenario = call.scenario
+    if "upn" in claims:
+        user = scenario.user(claims["upn"])
+        allowed = user is not None and bool(ADMIN_ROLE_TEMPLATE_IDS & set(user.directory_roles))
+    else:
+        app = scenario.applications.get(normalize_guid(claims.get("appid", "")))
+        allowed = app is not None and app.power_platform_admin
+    if allowed:
+        return None
+    # Inferred wording: the real 403 says the caller lacks permission for the admin action.
+    return service.error(call, 403, "Forbidden",
+                         f"The caller with object id '{claims.get('oid')}' does not have permission to perform action "
+                         f"'{action}'. A service principal must be registered as a Power Platform management "
+                         "application.")
+
+
 class BapApi(Service):
     name = "bap"
     prefix = "/bap"
@@ -49,22 +68,7 @@ class BapApi(Service):
         return missing_api_version(self, call)
 
     def _admin_refusal(self, call: Call, action: str) -> Response | None:
-        """App-only callers must be registered admin management apps; users need an admin directory role."""
-        claims = call.claims
-        scenario = call.scenario
-        if "upn" in claims:
-            user = scenario.user(claims["upn"])
-            allowed = user is not None and bool(ADMIN_ROLE_TEMPLATE_IDS & set(user.directory_roles))
-        else:
-            app = scenario.applications.get(normalize_guid(claims.get("appid", "")))
-            allowed = app is not None and app.power_platform_admin
-        if allowed:
-            return None
-        # Inferred wording: the real 403 says the caller lacks permission for the admin action.
-        return self.error(call, 403, "Forbidden",
-                          f"The caller with object id '{claims.get('oid')}' does not have permission to perform action "
-                          f"'Microsoft.BusinessAppPlatform/{action}'. A service principal must be registered as a "
-                          "Power Platform management application.")
+        return admin_refusal(self, call, f"Microsoft.BusinessAppPlatform/{action}")
 
     # --- routes
 

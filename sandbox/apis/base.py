@@ -136,6 +136,10 @@ class Service:
         """What the service checks after the token and before routing (headers, api-version)."""
         return None
 
+    def authorize(self, call: Call, handler: str) -> Response | None:
+        """What the service checks once the route is known: the caller's permission for it."""
+        return None
+
     def handle(self, call: Call) -> Response:
         refusal = self.authenticate(call) or self.precheck(call)
         if refusal is not None:
@@ -149,7 +153,7 @@ class Service:
                 allowed = True
                 continue
             call.params.update(match.groupdict())
-            return getattr(self, candidate.handler)(call)
+            return self.authorize(call, candidate.handler) or getattr(self, candidate.handler)(call)
         if allowed:
             return self.error(call, 405, "MethodNotAllowed", f"The method '{call.request.method}' is not allowed.")
         return self.not_found(call)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from sandbox.apis.base import Call, Service, request_id, route
 from sandbox.faults import format_retry_after
-from sandbox.model import User
+from sandbox.model import User, normalize_guid
 from sandbox.templates import template
 
 AUDIENCE = "https://graph.microsoft.com"
@@ -34,6 +34,39 @@ def role_catalogue() -> dict[str, dict[str, Any]]:
     return {role["roleTemplateId"]: role for role in roles}
 
 
+# Application permissions that allow each route (Graph's permissions reference, least privilege
+# first); delegated (user) tokens are not checked here. Directory.Read.All covers everything.
+_USERS = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
+_ROLES = ("RoleManagement.Read.Directory", "RoleManagement.Read.All", "RoleManagement.ReadWrite.Directory",
+          "Directory.Read.All", "Directory.ReadWrite.All")
+_ORGANIZATION = ("Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All",
+                 "Directory.ReadWrite.All")
+_ROUTE_PERMISSIONS = {
+    "list_users": _USERS, "get_user": _USERS, "license_details": _USERS, "member_of": _USERS,
+    "role_assignments": _ROLES, "directory_roles": _ROLES, "organization": _ORGANIZATION,
+    "subscribed_skus": _ORGANIZATION,
+}
+
+
+def _plan_status(lic: Any, plan: dict[str, str]) -> str:
+    # A plan an admin turned off for the user (disabledPlans) shows as Disabled in licenseDetails.
+    if plan["servicePlanId"].lower() in lic.disabled_plans:
+        return "Disabled"
+    return plan.get("provisioningStatus", "Success")
+
+
+def app_roles(call: Call) -> set[str] | None:
+    """The application permissions of an app-only caller; None for a user's token.
+
+    Read from the loaded scenario at each call, not from the token's roles claim: a real token keeps
+    the roles it was issued with until it expires (about an hour), but a test that loads another
+    scenario must not wait for the app's cached token to expire."""
+    if not call.claims or "upn" in call.claims:
+        return None
+    app = call.scenario.applications.get(normalize_guid(call.claims.get("appid", "")))
+    return set(app.roles if app else call.claims.get("roles") or ())
+
+
 class GraphApi(Service):
     name = "graph"
     prefix = "/graph"
@@ -46,6 +79,7 @@ class GraphApi(Service):
         route("GET", _VERSION + r"/roleManagement/directory/roleAssignments/?", "role_assignments"),
         route("GET", _VERSION + r"/directoryRoles/?", "directory_roles"),
         route("GET", _VERSION + r"/organization/?", "organization"),
+        route("GET", _VERSION + r"/subscribedSkus/?", "subscribed_skus"),
     )
 
     def audience(self, call: Call) -> str:
@@ -79,6 +113,12 @@ class GraphApi(Service):
     def failure(self, call: Call, status: int) -> Response:
         code = {500: "generalException", 502: "badGateway", 503: "serviceNotAvailable", 504: "gatewayTimeout"}[status]
         return self.error(call, status, code, "The service is temporarily unavailable. Please retry.")
+
+    def authorize(self, call: Call, handler: str) -> Response | None:
+        roles = app_roles(call)
+        if roles is None or roles & set(_ROUTE_PERMISSIONS.get(handler, ())):
+            return None
+        return self.error(call, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 
     # --- helpers
 
@@ -114,7 +154,8 @@ class GraphApi(Service):
         select = [f.strip() for f in (call.query("$select") or "").split(",") if f.strip()]
         if not select:
             return doc
-        extra = {"assignedLicenses": [{"disabledPlans": [], "skuId": lic.sku_id} for lic in user.licenses],
+        extra = {"assignedLicenses": [{"disabledPlans": list(lic.disabled_plans), "skuId": lic.sku_id}
+                                      for lic in user.licenses],
                  "accountEnabled": True, "userType": "Member"}
         everything = {**doc, **extra}
         return {name: everything.get(name) for name in select}
@@ -156,7 +197,7 @@ class GraphApi(Service):
                 "skuPartNumber": lic.sku_part_number,
                 "servicePlans": [
                     {"servicePlanId": p["servicePlanId"], "servicePlanName": p["servicePlanName"],
-                     "provisioningStatus": p.get("provisioningStatus", "Success"), "appliesTo": p.get("appliesTo", "User")}
+                     "provisioningStatus": _plan_status(lic, p), "appliesTo": p.get("appliesTo", "User")}
                     for p in lic.service_plans
                 ],
             })
@@ -169,8 +210,12 @@ class GraphApi(Service):
         refusal = self._count_refusal(call)
         if refusal is not None:
             return refusal
-        roles = [{"@odata.type": "#microsoft.graph.directoryRole", **self._role(call, template_id)}
-                 for template_id in user.directory_roles]
+        # Without a role-reading permission Graph still lists the memberships, "with limited
+        # information": the object's type and id, every other property null.
+        readable = app_roles(call) is None or bool(app_roles(call) & set(_ROLES))
+        roles = [{"@odata.type": "#microsoft.graph.directoryRole",
+                  **(self._role(call, t) if readable else self._limited_role(call, t))}
+                 for t in user.directory_roles]
         fragment = "directoryRoles" if call.params.get("cast") else "directoryObjects"
         return self._collection(call, fragment, roles)
 
@@ -202,6 +247,38 @@ class GraphApi(Service):
         if select:
             organization = {name: organization.get(name) for name in select}
         return self._collection(call, f"organization({','.join(select)})" if select else "organization", [organization])
+
+    def subscribed_skus(self, call: Call) -> Response:
+        """Every SKU a user of the tenant holds, with the scenario's capabilityStatus (Enabled by default)."""
+        tenant = call.scenario.tenant
+        held: dict[str, Any] = {}
+        for user in call.scenario.users.values():
+            for lic in user.licenses:
+                held.setdefault(normalize_guid(lic.sku_id), []).append(lic)
+        items = []
+        for sku_id, licenses in held.items():
+            status = tenant.subscriptions.get(sku_id, "Enabled")
+            units = len(licenses)
+            items.append({
+                "accountName": tenant.display_name, "accountId": tenant.id, "appliesTo": "User",
+                "capabilityStatus": status, "consumedUnits": units, "id": f"{tenant.id}_{sku_id}",
+                "prepaidUnits": {"enabled": units if status in ("Enabled", "Warning") else 0,
+                                 "suspended": units if status == "Suspended" else 0,
+                                 "warning": units if status == "Warning" else 0,
+                                 "lockedOut": units if status == "LockedOut" else 0},
+                "servicePlans": [{"servicePlanId": p["servicePlanId"], "servicePlanName": p["servicePlanName"],
+                                  "provisioningStatus": "Success", "appliesTo": p.get("appliesTo", "User")}
+                                 for p in licenses[0].service_plans],
+                "skuId": licenses[0].sku_id, "skuPartNumber": licenses[0].sku_part_number, "subscriptionIds": [],
+            })
+        select = [f.strip() for f in (call.query("$select") or "").split(",") if f.strip()]
+        if select:
+            items = [{name: item.get(name) for name in select} for item in items]
+        return self._collection(call, "subscribedSkus", items)
+
+    def _limited_role(self, call: Call, template_id: str) -> dict[str, Any]:
+        full = self._role(call, template_id)
+        return {key: (value if key == "id" else None) for key, value in full.items()}
 
     def _role(self, call: Call, template_id: str) -> dict[str, Any]:
         known = role_catalogue().get(template_id, {"displayName": "Directory role", "description": ""})

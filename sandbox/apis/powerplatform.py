@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from sandbox.apis.bap import missing_api_version
+from sandbox.apis.bap import admin_refusal, missing_api_version
 from sandbox.apis.base import Call, Service, route
 from sandbox.templates import template
 
@@ -22,18 +22,24 @@ class PowerPlatformApi(Service):
     def precheck(self, call: Call) -> Response | None:
         return missing_api_version(self, call)
 
+    def authorize(self, call: Call, handler: str) -> Response | None:
+        return admin_refusal(self, call, "Microsoft.PowerPlatform/licensing/tenantCapacity/read")
+
     def tenant_capacity(self, call: Call) -> Response:
         tenant = call.scenario.tenant
         body = template("tenant-capacity.json")
         body["tenantId"] = tenant.id
         entries = {entry["capacityType"]: entry for entry in body["tenantCapacities"]}
+        # A storage type the scenario leaves out is absent from the answer, as in a tenant without it.
+        missing = {name for kind, name in _CAPACITY_TYPES.items() if kind not in tenant.capacity}
+        body["tenantCapacities"] = [e for e in body["tenantCapacities"] if e["capacityType"] not in missing]
         overage = False
         for kind, capacity in tenant.capacity.items():
             entry = entries[_CAPACITY_TYPES[kind]]
             entry["totalCapacity"] = capacity.total_mb
             entry["consumption"].update(actual=capacity.actual_mb, rated=capacity.rated_mb)
             # Inferred: a storage type consumed beyond its total reports Overage.
-            entry["status"] = "Overage" if capacity.actual_mb > capacity.total_mb else "Available"
+            entry["status"] = capacity.status or ("Overage" if capacity.actual_mb > capacity.total_mb else "Available")
             overage = overage or entry["status"] == "Overage"
         if overage:
             body["capacitySummary"].update(status="Overage", statusMessage="You are over capacity in at least one storage type.",

@@ -48,6 +48,12 @@ class FakeLcs:
 class FakeBap:
     target: M.PowerPlatformEnvironment = field(default_factory=environment)
     others: list[M.PowerPlatformEnvironment] = field(default_factory=list)
+    locations: Any = field(default_factory=lambda: {"unitedstates": ("eastus", "westus")})
+
+    def list_location_regions(self):
+        if isinstance(self.locations, Exception):
+            raise self.locations
+        return self.locations
 
     def get_environment(self, env_id):
         return self.target
@@ -64,11 +70,43 @@ class FakeDataverse:
         return self.integration
 
 
+FINANCE_SKU = "55c9eb4e-c746-45b4-b255-9ab6b19d5c62"
+FINANCE_PLAN = "9f0e1b4e-9b33-4300-b451-b2c662cd4ff7"
+
+
+@dataclass
+class FakeGraph:
+    disabled_plans: tuple[str, ...] = ()
+    roles: M.DirectoryRoles = field(default_factory=M.DirectoryRoles)
+    refuse: Exception | None = None
+
+    def get_user(self, upn):
+        if self.refuse is not None:
+            raise self.refuse
+        return M.GraphUser("11111111-1111-1111-1111-111111111111", upn, "Adele Vance", "Member",
+                           (M.AssignedLicense(FINANCE_SKU, self.disabled_plans),))
+
+    def get_license_details(self, user_id):
+        return [M.LicenseDetail(FINANCE_SKU, "DYN365_FINANCE", (
+            M.ServicePlan("113feb6c-3fe4-4440-bddc-54d774bf0318", "EXCHANGE_S_FOUNDATION", "Success"),
+            M.ServicePlan(FINANCE_PLAN, "D365_Finance", "Success")))]
+
+    def get_directory_roles(self, user_id):
+        return self.roles
+
+    def get_subscribed_skus(self):
+        return {FINANCE_SKU: "Suspended"}
+
+    def get_tenant_id(self):
+        return "t1"
+
+
 @dataclass
 class FakeClients:
     lcs_client: FakeLcs = field(default_factory=FakeLcs)
     bap: FakeBap = field(default_factory=FakeBap)
     dataverse_client: FakeDataverse = field(default_factory=FakeDataverse)
+    graph: FakeGraph = field(default_factory=FakeGraph)
 
     def lcs(self, account_upn):
         return self.lcs_client

@@ -10,7 +10,7 @@ import activities.facts as facts
 from domain import facts as F
 from services import models as M
 from services.errors import PermissionDenied, TokenUnavailable
-from tests.activities.fakes import LCS_ENV, OTHER, TARGET, FakeClients, environment
+from tests.activities.fakes import FINANCE_PLAN, LCS_ENV, OTHER, TARGET, FakeClients, environment
 
 REQUEST = {"lcsProjectId": 1234567, "lcsEnvironmentId": LCS_ENV, "powerPlatformEnvironmentId": TARGET,
            "operator": "admin@contoso.onmicrosoft.com", "setupMode": "operator", "confirmationTimeout": "P3D"}
@@ -75,6 +75,31 @@ def test_target_environment_facts(fake):
     fake.bap.target = environment(linked_app=M.LinkedApp(None, None, None))
     value = run(F.TARGET).value
     assert value.has_dataverse and value.templates == ("D365_FinOps_Finance",) and value.linked_app is None
+
+
+def test_target_carries_bap_locations_as_a_second_source(fake):
+    assert run(F.TARGET).value.geography_azure_regions == ("eastus", "westus")
+    fake.bap.locations = PermissionDenied("bap", "list_locations", 403, "Forbidden", "no")
+    assert run(F.TARGET).value.geography_azure_regions == ()  # the table alone decides then
+
+
+def test_operator_licenses_carry_plans_and_disabled_plans(fake):
+    fake.graph.disabled_plans = (FINANCE_PLAN,)
+    fake.graph.roles = M.DirectoryRoles((M.DirectoryRole("62e90394-69f5-4237-9190-012177145e10", "Global Administrator"),), 2)
+    value = run(F.OPERATOR).value
+    (lic,) = value.licenses
+    assert lic.sku_part_number == "DYN365_FINANCE" and lic.disabled_plans == (FINANCE_PLAN,)
+    assert lic.capability_status == "Suspended"
+    # only the finance and operations plan is kept (Exchange Foundation is dropped)
+    assert lic.service_plans == (F.ServicePlanRef(FINANCE_PLAN, "D365_Finance", "Success"),)
+    assert value.directory_roles_limited == 2 and len(value.directory_roles) == 1
+
+
+def test_a_refused_graph_call_names_the_missing_permission(fake):
+    fake.graph.refuse = PermissionDenied("graph", "get_user", 403, "Authorization_RequestDenied",
+                                         "Insufficient privileges to complete the operation.")
+    error = run(F.OPERATOR).error
+    assert error.status == 403 and "User.Read.All" in error.remedy and "appRoleAssignments" in error.remedy
 
 
 def test_dataverse_integration_not_linked(fake):

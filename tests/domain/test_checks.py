@@ -16,7 +16,9 @@ REQUEST = LinkRequest(1234567, LCS_ENV, TARGET_ID, "admin@contoso.onmicrosoft.co
 
 HAPPY = {
     F.OPERATOR: F.OperatorFacts("11111111-1111-1111-1111-111111111111", "admin@contoso.onmicrosoft.com",
-                                "Adele Vance", "Member", TENANT, (), (F.LicenseRef("55c9eb4e-c746-45b4-b255-9ab6b19d5c62"),)),
+                                "Adele Vance", "Member", TENANT, (), (F.LicenseRef(
+                                    "55c9eb4e-c746-45b4-b255-9ab6b19d5c62", "DYN365_FINANCE", (F.ServicePlanRef(
+                                        "9f0e1b4e-9b33-4300-b451-b2c662cd4ff7", "D365_Finance", "Success"),)),)),
     F.TARGET: F.TargetEnvironmentFacts(TARGET_ID, "Contoso ops", TENANT, "unitedstates", "eastus", True,
                                        "https://contoso.crm.dynamics.com", "Ready", "Ready", "Enabled",
                                        ("D365_FinOps_Finance",), None),
@@ -51,6 +53,8 @@ def with_(name, **changes):
 @pytest.mark.parametrize("check_id, changes, outcome, words", [
     ("dataverse-capacity", with_(F.CAPACITY, database_used_mb=20000.0), "failed", "0.47 GB"),
     ("dataverse-capacity", with_(F.CAPACITY, database_used_mb=19456.0), "passed", "1.0 GB"),
+    ("dataverse-capacity", with_(F.CAPACITY, status="Overage"), "failed", "reports the database capacity as Overage"),
+    ("dataverse-capacity", with_(F.CAPACITY, status=None), "passed", "GB of Dataverse database capacity is free"),
     ("environment-creation-policy", with_(F.TENANT_SETTINGS, non_admin_environment_creation_disabled=True),
      "failed", "holds none"),
     ("environment-creation-policy", {**with_(F.TENANT_SETTINGS, non_admin_environment_creation_disabled=True),
@@ -58,9 +62,15 @@ def with_(name, **changes):
                                                                                      "Power Platform Administrator"),))},
      "passed", "Power Platform Administrator"),
     ("operator-license", with_(F.OPERATOR, licenses=(F.LicenseRef("c7df2760-2c81-4ef7-b578-5b5392b571df"),)),
-     "failed", "holds none"),
+     "failed", "holds no enabled"),
+    ("environment-creation-policy", {**with_(F.TENANT_SETTINGS, non_admin_environment_creation_disabled=True),
+                                     **with_(F.OPERATOR, directory_roles_limited=1)},
+     "error", "limited information"),
     ("same-geography", with_(F.TARGET, geography="europe"), "failed", "Europe geography"),
-    ("same-geography", with_(F.LCS_ENVIRONMENT, region="Atlantis West"), "warning", "not in the known table"),
+    ("same-geography", with_(F.LCS_ENVIRONMENT, region="Atlantis West"), "error", "in neither the known table"),
+    ("same-geography", {**with_(F.LCS_ENVIRONMENT, region="Atlantis West"),
+                        **with_(F.TARGET, geography_azure_regions=("atlantiswest",))}, "passed", "BAP lists it"),
+    ("same-geography", with_(F.TARGET, geography="atlantis"), "error", "geography 'atlantis'"),
     ("dataverse-ready", with_(F.TARGET, has_dataverse=False, instance_url=None), "failed", "no Dataverse"),
     ("dataverse-ready", with_(F.TARGET, templates=()), "failed", "without Dynamics 365 apps"),
     ("dataverse-ready", with_(F.TARGET, instance_state="Provisioning"), "failed", "not ready"),

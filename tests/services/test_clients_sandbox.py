@@ -149,7 +149,7 @@ def test_graph_user_roles_and_tenant(fresh, token_cache):
     assert (user.id, user.display_name, user.user_principal_name) == (ADMIN_OID, "Adele Vance", ADMIN)
     assert {lic.sku_id for lic in user.assigned_licenses} == {"55c9eb4e-c746-45b4-b255-9ab6b19d5c62",
                                                               "c7df2760-2c81-4ef7-b578-5b5392b571df"}
-    assert [r.template_id for r in graph.get_directory_roles(user.id)] == ["88d8e3e3-8f55-4a1e-953a-9b9898b8876b"]
+    assert [r.template_id for r in graph.get_directory_roles(user.id).roles] == ["88d8e3e3-8f55-4a1e-953a-9b9898b8876b"]
     assert graph.get_tenant_id() == TENANT
 
 
