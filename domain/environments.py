@@ -49,9 +49,31 @@ def describe_environments(request: LinkRequest, facts: F.Facts,
     if links is not None:
         placeholder = next((e for e in links.environments if not e.has_dataverse), None)
         known["initial"] = placeholder and power_platform_environment(placeholder.id, placeholder.display_name)
-    known.setdefault("target", power_platform_environment(request.powerPlatformEnvironmentId, None))
-    known.setdefault("financeAndOperations", {
-        "id": request.lcsEnvironmentId, "name": None, "projectId": request.lcsProjectId,
-        "lcsUrl": lcs_environment_url(request.lcsProjectId, request.lcsEnvironmentId)})
+    target, fno = unnamed(request.lcsProjectId, request.lcsEnvironmentId, request.powerPlatformEnvironmentId)
+    known.setdefault("target", target)
+    known.setdefault("financeAndOperations", fno)
     known.setdefault("initial", None)
     return known
+
+
+def unnamed(project_id: Any, lcs_environment_id: Any, target_id: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(target, finance and operations) known by id only, with their admin pages."""
+    target = power_platform_environment(target_id, None) if target_id else {"id": None}
+    fno = {"id": lcs_environment_id, "name": None, "projectId": project_id,
+           "lcsUrl": lcs_environment_url(project_id, lcs_environment_id) if lcs_environment_id else None}
+    return target, fno
+
+
+def named_environments(status: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(target, finance and operations) by name as the run recorded them; before validation
+    named them, their ids and admin pages from the request."""
+    recorded = _mapping(status.get("environments"))
+    request = _mapping(status.get("request"))
+    target, fno = unnamed(request.get("lcsProjectId"), request.get("lcsEnvironmentId"),
+                          request.get("powerPlatformEnvironmentId"))
+    return (dict(_mapping(recorded.get("target"))) or target,
+            dict(_mapping(recorded.get("financeAndOperations"))) or fno)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

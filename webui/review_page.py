@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Mapping
 
-from domain.environments import admin_center_url, lcs_environment_url
+from domain.environments import admin_center_url, named_environments
 from webui.html import environment_html, mapping as _mapping, page, refresh_bar, text as _text, time_element as _time
 from webui.phases import (
     AWAITING_CONFIRMATION, Step, actor_name, is_running, latest_attempt, phase_of, readable_time,
@@ -215,20 +215,6 @@ def _request_section(status: Mapping[str, Any]) -> str:
         '<section aria-labelledby="h-request"><h2 id="h-request">Request</h2>'
         f'<div id="environments">{_facts(facts, markup_keys=markup)}</div></section>\n'
     )
-
-
-def named_environments(status: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(target, finance and operations) by name as the run recorded them; before validation
-    named them, their ids and admin pages from the request."""
-    recorded = _mapping(status.get("environments"))
-    request = _mapping(status.get("request"))
-    target_id, fno_id = request.get("powerPlatformEnvironmentId"), request.get("lcsEnvironmentId")
-    target = dict(_mapping(recorded.get("target"))) or {
-        "id": target_id, "adminUrl": admin_center_url(target_id) if target_id else None}
-    fno = dict(_mapping(recorded.get("financeAndOperations"))) or {
-        "id": fno_id, "projectId": request.get("lcsProjectId"),
-        "lcsUrl": lcs_environment_url(request.get("lcsProjectId"), fno_id) if fno_id else None}
-    return target, fno
 
 
 def _with_admin_page(environment: Mapping[str, Any]) -> dict[str, Any]:
