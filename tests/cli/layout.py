@@ -69,7 +69,9 @@ def cut_ids(lines: list[str], ids=IDS) -> list[str]:
         for line in lines:
             tail = line.rstrip(" \u2502")
             for size in range(6, len(value)):
-                if tail.endswith(value[:size]) and not tail.endswith(value):
+                start = len(tail) - size
+                # The line ends with the id's beginning, and that beginning starts a token there.
+                if tail.endswith(value[:size]) and (start == 0 or not tail[start - 1].isalnum()):
                     problems.append(f"{value} cut in: {line!r}")
                     break
     return problems

@@ -101,3 +101,39 @@ def test_eighty_columns_in_a_real_terminal(api, tmp_path):
         assert "\u2716 failed" in screen and "Fix: " in screen
     finally:
         subprocess.run(["tmux", "-L", session, "kill-server"], capture_output=True)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_list_and_audit_read_at_every_width(width):
+    from datetime import datetime, timezone
+
+    from cli import reports
+    from tests.webui.test_audit_record import linked_after_a_late_confirmation
+    from tests.webui.test_fleet_page import NOW, many
+    from webui.audit import audit_record
+    from webui.fleet import fleet
+    items = many(40)
+    lines = render(reports.links_view(fleet(items, "AwaitingConfirmation"), NOW), width)
+    shown = [i for i in items if i["phase"] == "AwaitingConfirmation"]
+    assert cut_ids(lines, [i["instanceId"] for i in shown] + [i["powerPlatformEnvironmentId"] for i in shown]) == []
+    assert empty_rows(lines) == [] and lines[0].startswith("40 runs: ")
+    record = audit_record(linked_after_a_late_confirmation())
+    lines = render(reports.audit_view(record), width)
+    assert cut_ids(lines, (record["instanceId"], "act-1", "megan@contoso.onmicrosoft.com")) == []
+    assert empty_rows(lines) == []
+    text = " ".join(" ".join(lines).split())
+    assert "Requested through the API by megan@contoso.onmicrosoft.com" in text
+    assert "23 attempts; the 21 oldest were not kept" in text
+    assert "Checks as they stood at confirmation" in text and "Checked again at" in text
+    assert datetime.now(timezone.utc) > NOW
+
+
+def test_the_detectors_find_a_folded_id_and_an_empty_row():
+    folded = render(prose_of(f"target {TARGET} and {INSTANCE}"), 30)
+    assert cut_ids(folded, (INSTANCE,)) != []
+    assert empty_rows(["\u2502 text \u2502", "\u2502      \u2502"]) == [1]
+
+
+def prose_of(value):
+    from rich.text import Text
+    return Text(value, overflow="fold")
