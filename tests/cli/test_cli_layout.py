@@ -109,7 +109,7 @@ def test_list_and_audit_read_at_every_width(width):
 
     from cli import reports
     from tests.webui.test_audit_record import linked_after_a_late_confirmation
-    from tests.webui.test_fleet_page import NOW, many
+    from tests.webui.support import FLEET_NOW as NOW, fleet_items as many
     from webui.audit import audit_record
     from webui.fleet import fleet
     items = many(40)

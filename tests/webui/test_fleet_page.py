@@ -1,32 +1,12 @@
 """The fleet page and what it shares with `cli list`: counts per phase, the filter, age, next step."""
-import re
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from domain.phases import ALL_PHASES
-from tests.webui.support import parse
+from tests.webui.support import FLEET_NOW as NOW, fleet_item as item, fleet_items as many, parse
 from webui.fleet import age, fleet, next_step
 from webui.fleet_page import render_fleet_page
 
-NOW = datetime(2025, 3, 2, 12, 0, tzinfo=timezone.utc)
-BASE = "http://127.0.0.1:7071/api/links"
-
-
-def item(number: int, phase: str, minutes_ago: int = 5, setup_mode: str = "lcs-api") -> dict:
-    instance_id = f"link-{number:08d}-0000-4000-8000-{number:012d}"
-    return {"instanceId": instance_id, "phase": phase, "kind": "link", "setupMode": setup_mode,
-            "correlationId": None, "lcsEnvironmentId": instance_id[5:],
-            "powerPlatformEnvironmentId": f"{number:08d}-1111-4000-8000-000000000000",
-            "operator": f"op{number}@contoso.onmicrosoft.com",
-            "createdTime": (NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "lastUpdatedTime": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "links": {"self": f"{BASE}/{instance_id}", "review": f"{BASE}/{instance_id}/review"}}
-
-
-def many(count: int = 500) -> list[dict]:
-    phases = [p for p in ALL_PHASES if p != "Validated"]
-    return [item(n, phases[n % len(phases)], minutes_ago=n) for n in range(count)]
 
 
 def test_five_hundred_runs_all_listed_with_counts_per_phase():

@@ -5,8 +5,7 @@ import json
 import azure.functions as func
 import pytest
 
-from tests.webui.support import parse, provisioning_status
-from tests.webui.test_fleet_page import item
+from tests.webui.support import fleet_item as item, parse, provisioning_status
 
 views = pytest.importorskip("triggers.operator_views")
 CLIENT = object()
