@@ -22,7 +22,7 @@ def render_fleet_page(items: Iterable[Mapping[str, Any]], *, phase: str | None, 
                        _table(view, now)))
     title = f"Link runs: {phase}" if phase else "Link runs"
     footer = f"<p>Shown at {time_element(now.strftime('%Y-%m-%dT%H:%M:%SZ'))}.</p>"
-    return page(title, title, content, refresh=refresh, footer=footer)
+    return page(title, title, content, refresh=refresh, footer=footer, wide=True)
 
 
 def _filter_url(phase: str | None) -> str:
@@ -65,7 +65,7 @@ def _table(view: Fleet, now: datetime) -> str:
         '<section aria-labelledby="h-runs"><h2 id="h-runs">Runs</h2><div class="scroll">'
         f'<table class="fleet"><caption>{text(caption)}, newest first</caption>'
         '<thead><tr><th scope="col">Run</th><th scope="col">Phase</th><th scope="col">Operator</th>'
-        '<th scope="col">Target Power Platform environment</th><th scope="col">Age</th>'
+        '<th scope="col">Target environment</th><th scope="col">Age</th>'
         '<th scope="col">Next step</th></tr></thead>'
         f"<tbody>{rows}</tbody></table></div></section>\n"
     )

@@ -48,7 +48,8 @@ def link(url: Any, label: str) -> str:
     return f'<a href="{target}" rel="noreferrer">{text(label)}</a>' if target else ""
 
 
-def environment_html(environment: Mapping[str, Any], *, admin_label: str = "Power Platform admin center") -> str:
+def environment_html(environment: Mapping[str, Any], *, admin_label: str = "Power Platform admin center",
+                     links_only: bool = False) -> str:
     """Name first, then the id in full, then where to manage it (admin page, Dataverse URL)."""
     name = environment.get("displayName") or environment.get("name")
     env_id = environment.get("id")
@@ -63,17 +64,19 @@ def environment_html(environment: Mapping[str, Any], *, admin_label: str = "Powe
     if href(admin):
         label = "Lifecycle Services" if environment.get("lcsUrl") else admin_label
         links.append(link(admin, f"Open {name or env_id} in {label}"))
+    if links_only:
+        return f'<span class="env-links">{_SEPARATOR.join(links)}</span>' if links else ""
     if links:
         parts.append(f'<span class="env-links">{_SEPARATOR.join(links)}</span>')
     return " ".join(part for part in parts if part) or "an unnamed environment"
 
 
 def page(title: str, heading: str, content: str, *, refresh: int | None = None,
-         subheading: str = "", footer: str = "") -> str:
+         subheading: str = "", footer: str = "", wide: bool = False) -> str:
     """A complete page. With `refresh`, it reloads itself (the same address, so its filters stay)
     unless the reader pauses it; without JavaScript a <noscript> meta refresh does the same."""
     head_refresh = f'<noscript><meta http-equiv="refresh" content="{refresh}"></noscript>' if refresh else ""
-    body_attr = f' data-refresh-seconds="{refresh}"' if refresh else ""
+    body_attr = (' class="wide"' if wide else "") + (f' data-refresh-seconds="{refresh}"' if refresh else "")
     script = f"<script>{SCRIPT}</script>" if refresh else ""
     return (
         "<!DOCTYPE html>\n"

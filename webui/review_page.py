@@ -181,8 +181,9 @@ def _irreversible_section(status: Mapping[str, Any]) -> str:
     if initial:
         initial_text = (
             "The initial Power Platform environment that will be disconnected from this finance "
-            f"and operations environment is <strong>{environment_html(_with_admin_page(initial))}</strong>. "
-            "Write it down: it stays in the tenant and you may want to delete or reuse it."
+            f"and operations environment is <strong>{environment_html(initial)}</strong>. "
+            "Write it down: it stays in the tenant and you may want to delete or reuse it. "
+            f"{environment_html(_with_admin_page(initial), links_only=True)}"
         )
     else:
         initial_text = (
