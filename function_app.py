@@ -10,9 +10,11 @@ from orchestrators.link_environment import bp as link_environment
 from orchestrators.preflight import bp as preflight
 from triggers.health_deep import bp as health_deep
 from triggers.http_api import bp as http_api
+from triggers.operator_views import bp as operator_views
 from triggers.queue_intake import bp as queue_intake
 from triggers.review import bp as review
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-for blueprint in (http_api, health_deep, review, queue_intake, link_environment, preflight, facts, setup, events):
+for blueprint in (http_api, health_deep, review, operator_views, queue_intake, link_environment, preflight, facts,
+                  setup, events):
     app.register_functions(blueprint)

@@ -1,4 +1,4 @@
-"""`python -m cli`: link, preflight, status, confirm, cancel, list and login, for operators.
+"""`python -m cli`: link, preflight, status, confirm, cancel, list, audit and login, for operators.
 
 Human output goes to stdout, live progress and prompts to stderr; with --json, stdout carries
 exactly one JSON document per command: {"command", "exitCode", ...}. Exit codes: cli/exit_codes.py.
@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
-from pathlib import Path
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 from enum import Enum
 from typing import Annotated, Any, Callable, Iterator, Optional
 
@@ -18,11 +19,12 @@ from rich.console import Console, RenderableType
 from rich.live import Live
 from rich.text import Text
 
-from cli import views
+from cli import reports, views
 from cli.client import ApiError, LinkApi
 from cli.exit_codes import ExitCode, for_http_status, for_phase
 from cli.follow import Follower, FollowTimeout, Status
 from domain.phases import ALL_PHASES, CANCELLED, VALIDATING
+from webui.fleet import fleet
 from webui.phases import (
     AWAITING_CONFIRMATION, attempts_marker, is_final, latest_attempt, phase_of,
 )
@@ -45,6 +47,7 @@ Phase = Enum("Phase", {phase: phase for phase in ALL_PHASES}, type=str)  # choic
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+VerboseFlag = Annotated[bool, typer.Option("--verbose", "-v", help="Show each check's evidence too.")]
 InstanceId = Annotated[str, typer.Argument(help="The run's instance id, e.g. link-<LCS environment id>.")]
 ProjectOpt = Annotated[int, typer.Option("--lcs-project-id", "-p", help="LCS project id.")]
 EnvironmentOpt = Annotated[str, typer.Option("--lcs-environment-id", "-e",
@@ -64,6 +67,7 @@ NoWaitOpt = Annotated[bool, typer.Option("--no-wait", help="Return as soon as th
 class Session:
     api: LinkApi
     json: bool
+    verbose: bool
     poll_interval: float
     timeout: float | None
     out: Console
@@ -116,18 +120,21 @@ def main(
         help="Local devhost only: the signed-in user to present (Easy Auth headers). In Azure, "
              "App Service Authentication sets these headers itself.")] = None,
     json_output: JsonFlag = False,
+    verbose: VerboseFlag = False,
     poll_interval: Annotated[float, typer.Option(envvar="LINK_POLL_INTERVAL", min=0.01,
                                                  help="Seconds between status polls.")] = 0.5,
     timeout: Annotated[float, typer.Option(min=0, help="Stop following after this many seconds "
                                                        "(0: follow until the run ends).")] = 0,
 ) -> None:
-    ctx.obj = Session(LinkApi(url, function_key, principal), json_output, poll_interval, timeout or None,
-                      Console(), Console(stderr=True))
+    ctx.obj = Session(LinkApi(url, function_key, principal), json_output, verbose, poll_interval,
+                      timeout or None, Console(), Console(stderr=True))
 
 
-def _run(ctx: typer.Context, command: str, json_output: bool, body: Callable[[Session], Done]) -> None:
+def _run(ctx: typer.Context, command: str, json_output: bool, body: Callable[[Session], Done],
+         verbose: bool = False) -> None:
     session: Session = ctx.obj
     session.json = session.json or json_output
+    session.verbose = session.verbose or verbose
     try:
         done = body(session)
     except Done as finished:
@@ -155,7 +162,7 @@ def _finish(session: Session, command: str, done: Done) -> None:
         typer.echo(json.dumps(document, default=str))
     else:
         if done.view is not None:
-            session.out.print(done.view)
+            views.print_view(session.out, done.view)
         error = done.payload.get("error")
         if error:
             session.err.print(Text(f"error: {ApiError(error.get('status'), error).summary}", style="red"))
@@ -173,7 +180,7 @@ def _status_payload(session: Session, status: Status) -> dict[str, Any]:
 def _final(session: Session, status: Status, code: ExitCode | None = None) -> Done:
     instance_id = str(status.get("instanceId") or "")
     return Done(for_phase(phase_of(status)) if code is None else code, _status_payload(session, status),
-                views.status_view(status, session.api.review_url(instance_id)))
+                views.status_view(status, session.api.review_url(instance_id), session.verbose))
 
 
 def _link_request(project: int, environment: str, target: str, operator: str,
@@ -195,7 +202,8 @@ def _follow_through(session: Session, follower: Follower, instance_id: str,
     prompted = confirm_name is None
     while phase_of(status) == AWAITING_CONFIRMATION:
         if not session.json:
-            session.out.print(views.status_view(status, session.api.review_url(instance_id)))
+            views.print_view(session.out, views.status_view(status, session.api.review_url(instance_id),
+                                                            session.verbose))
         name = confirm_name if confirm_name is not None else _ask_name(session, status)
         if name is None:
             # Nobody to ask (end of input): leave the run waiting, as --no-wait would.
@@ -241,7 +249,7 @@ def link(
     confirm_name: Annotated[Optional[str], typer.Option(
         help="The name to type for an unattended run; without it you are asked.")] = None,
     no_wait: NoWaitOpt = False,
-    json_output: JsonFlag = False,
+    json_output: JsonFlag = False, verbose: VerboseFlag = False,
 ) -> None:
     """Start a link, show the checks as they complete, ask for the confirmation, follow provisioning."""
     request = _link_request(lcs_project_id, lcs_environment_id, power_platform_environment_id, operator,
@@ -256,7 +264,7 @@ def link(
                                       "reviewUrl": session.api.review_url(instance_id)},
                         Text(f"Started {instance_id}. Review: {session.api.review_url(instance_id)}"))
         return _follow_through(session, follower, instance_id, confirm_name)
-    _run(ctx, "link", json_output, body)
+    _run(ctx, "link", json_output, body, verbose)
 
 
 @app.command()
@@ -265,7 +273,7 @@ def preflight(
     lcs_project_id: ProjectOpt, lcs_environment_id: EnvironmentOpt,
     power_platform_environment_id: TargetOpt, operator: OperatorOpt,
     setup_mode: SetupModeOpt = None, correlation_id: CorrelationOpt = None,
-    json_output: JsonFlag = False,
+    json_output: JsonFlag = False, verbose: VerboseFlag = False,
 ) -> None:
     """Run every check and change nothing. Exit 0 when all pass, 3 when any fails."""
     request = _link_request(lcs_project_id, lcs_environment_id, power_platform_environment_id, operator,
@@ -277,21 +285,21 @@ def preflight(
         if code == 200:
             return _final(session, report)
         return _final(session, session.follow(follower, str(report["instanceId"]), is_final))
-    _run(ctx, "preflight", json_output, body)
+    _run(ctx, "preflight", json_output, body, verbose)
 
 
 @app.command()
 def status(
     ctx: typer.Context, instance_id: InstanceId,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the run until it ends.")] = False,
-    json_output: JsonFlag = False,
+    json_output: JsonFlag = False, verbose: VerboseFlag = False,
 ) -> None:
     """Show a run. The exit code follows its phase once it has ended (0 while it runs)."""
     def body(session: Session) -> Done:
         if wait:
             return _final(session, session.follow(session.follower(), instance_id, is_final))
         return _final(session, session.api.status(instance_id))
-    _run(ctx, "status", json_output, body)
+    _run(ctx, "status", json_output, body, verbose)
 
 
 @app.command()
@@ -299,7 +307,7 @@ def confirm(
     ctx: typer.Context, instance_id: InstanceId,
     name: Annotated[Optional[str], typer.Option("--name", help="The name to type; without it you are asked.")] = None,
     no_wait: NoWaitOpt = False,
-    json_output: JsonFlag = False,
+    json_output: JsonFlag = False, verbose: VerboseFlag = False,
 ) -> None:
     """Confirm a run that awaits confirmation, then follow it to its end. Exit 2 if the name is not accepted."""
     def body(session: Session) -> Done:
@@ -317,7 +325,7 @@ def confirm(
                                      "detail": f"the run is {phase_of(current)}, not awaiting confirmation"}
             return done
         return _follow_through(session, session.follower(), instance_id, name)
-    _run(ctx, "confirm", json_output, body)
+    _run(ctx, "confirm", json_output, body, verbose)
 
 
 @app.command()
@@ -344,11 +352,28 @@ def list_runs(
     phase: Annotated[Optional[Phase], typer.Option(help="Only runs in this phase.")] = None,
     json_output: JsonFlag = False,
 ) -> None:
-    """List link runs."""
+    """List link runs, newest first, with the number of runs in each phase."""
     def body(session: Session) -> Done:
-        items = session.api.list_links(phase.value if phase else None).get("items") or []
-        return Done(ExitCode.OK, {"items": items}, views.links_table(items))
+        # Every run, once: the counts cover them all, the filter only what is shown.
+        items = session.api.list_links().get("items") or []
+        view = fleet(items, phase.value if phase else None)
+        shown = [item for item in items if not phase or item.get("phase") == phase.value]  # the API's order
+        return Done(ExitCode.OK, {"items": shown, "counts": view.counts},
+                    reports.links_view(view, datetime.now(timezone.utc)))
     _run(ctx, "list", json_output, body)
+
+
+@app.command()
+def audit(
+    ctx: typer.Context, instance_id: InstanceId,
+    json_output: JsonFlag = False, verbose: VerboseFlag = False,
+) -> None:
+    """One run's audit record: who asked, who confirmed with what name and when, the checks at that
+    moment, setup and provisioning, the outcome."""
+    def body(session: Session) -> Done:
+        record = session.api.audit(instance_id)
+        return Done(ExitCode.OK, {"audit": record}, reports.audit_view(record, session.verbose))
+    _run(ctx, "audit", json_output, body, verbose)
 
 
 def local_settings_values(path: Path) -> dict[str, str]:

@@ -70,6 +70,9 @@ class LinkApi:
     def status(self, instance_id: str) -> dict[str, Any]:
         return self._call("GET", f"/api/links/{quote(instance_id, safe='')}")[1]
 
+    def audit(self, instance_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/api/links/{quote(instance_id, safe='')}/audit")[1]
+
     def confirm(self, instance_id: str, typed_name: str) -> dict[str, Any]:
         return self._call("POST", f"/api/links/{quote(instance_id, safe='')}/confirm",
                           body={"typedName": typed_name})[1]

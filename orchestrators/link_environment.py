@@ -17,10 +17,13 @@ from activities import names as activity
 from domain import phases
 from domain import facts as F
 from domain.checks import REVALIDATED_CHECKS, validation_passed
+from domain.environments import describe_environments
 from domain.names import names_match
 from domain.polling import next_poll_at
 from domain.request import LinkRequest
-from orchestrators.link_state import enter_phase, iso, new_state, operator_instructions, record_attempt, utc
+from orchestrators.link_state import (
+    enter_phase, iso, keep_replaced_checks, new_state, operator_instructions, record_attempt, utc,
+)
 from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT, RunOptions
 from orchestrators.validation import ACTIVITY_RETRY, checks_to_json, validate
 
@@ -61,6 +64,7 @@ class LinkRun:
         carried = data.get("carry")
         self.state = carried or new_state("link", self.request, self.options.links, self.now)
         self.state.setdefault("previousRuns", data.get("previousRuns") or [])
+        self.state.setdefault("requestedBy", data.get("requestedBy"))
         self.initial_environment: dict[str, Any] | None = self.state["initialEnvironment"]
 
     @property
@@ -229,10 +233,12 @@ class LinkRun:
     def remember_validation(self, facts: F.Facts, results, partial: bool = False) -> None:
         fresh = checks_to_json(results)
         if partial:
+            keep_replaced_checks(self.state, fresh, iso(self.now))
             by_id = {c["id"]: c for c in fresh}
             fresh = [by_id.get(c["id"], c) for c in self.state["checks"]]
         self.state["checks"] = fresh
         self.state["validatedAt"] = iso(self.now)
+        self.state["environments"] = describe_environments(self.request, facts, self.state.get("environments"))
         operator = facts.value(F.OPERATOR)
         if operator:
             self.state["operatorDisplayName"] = operator.display_name

@@ -57,8 +57,15 @@ def enter_phase(state: dict[str, Any], phase: str, now: datetime) -> None:
 def record_attempt(state: dict[str, Any], attempt: dict[str, Any]) -> None:
     attempts = state["confirmation"]["attempts"]
     attempts.append(attempt)
+    state["confirmation"]["attemptCount"] = state["confirmation"].get("attemptCount", 0) + 1
     # A flood of wrong names must not grow the status without bound; the newest are what matter.
     del attempts[:-MAX_RECORDED_ATTEMPTS]
+
+
+def keep_replaced_checks(state: dict[str, Any], fresh: list[dict[str, Any]], now: str) -> None:
+    """Before a revalidation replaces some checks, keep them: they are what the confirmer saw."""
+    rerun = {check["id"] for check in fresh}
+    state["revalidation"] = {"at": now, "replaced": [c for c in state["checks"] if c["id"] in rerun]}
 
 
 def operator_instructions(request: LinkRequest) -> list[str]:

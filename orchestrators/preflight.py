@@ -6,6 +6,7 @@ import azure.durable_functions as df
 
 from domain import phases
 from domain.checks import validation_passed
+from domain.environments import describe_environments
 from domain.request import LinkRequest
 from orchestrators.link_state import enter_phase, iso, new_state, utc
 from orchestrators.options import RunOptions
@@ -25,6 +26,7 @@ def preflight(context: df.DurableOrchestrationContext):
     finished = utc(context.current_utc_datetime)
     state["checks"] = checks_to_json(results)
     state["validatedAt"] = iso(finished)
+    state["environments"] = describe_environments(request, facts)
     operator = facts.value("operator")
     state["operatorDisplayName"] = operator.display_name if operator else None
     passed = validation_passed(results)

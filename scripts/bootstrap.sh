@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine, and nothing twice:
 #   .venv (Python packages from requirements-dev.txt), node_modules (Azurite, from package-lock.json),
-#   and with --browser, Debian's Chromium for the browser tests.
+#   and with --browser, Debian's Chromium for the browser tests and tmux for the terminal capture.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,9 +26,9 @@ if [ ! -x node_modules/.bin/azurite-queue ] || [ "$(cat node_modules/.installed 
   echo "$want" > node_modules/.installed
 fi
 
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
-  echo "bootstrap: installing Debian's chromium for the browser tests" >&2
+if [ "${1:-}" = "--browser" ] && { [ ! -x /usr/bin/chromium ] || ! command -v tmux >/dev/null; }; then
+  echo "bootstrap: installing Debian's chromium (browser tests) and tmux (terminal capture)" >&2
   if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
   $apt_get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq chromium chromium-driver >&2
+  DEBIAN_FRONTEND=noninteractive $apt_get install -y -qq chromium chromium-driver tmux >&2
 fi

@@ -57,7 +57,7 @@ async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClien
     except InvalidRequest as exc:
         return _invalid(exc)
     base = actions.base_url_of(req, settings)
-    started = await actions.start_link(client, request, base, settings)
+    started = await actions.start_link(client, request, base, settings, actions.requester("http", req.headers))
     links = actions.links_for(base, started.instance_id)
     if not started.created:
         return problem_response(problem(

@@ -87,7 +87,8 @@ async def list_links(client: df.DurableOrchestrationClient, base_url: str, phase
         if phase and doc["phase"] != phase:
             continue
         request = doc.get("request") or {}
-        items.append({"instanceId": doc["instanceId"], "phase": doc["phase"],
+        items.append({"instanceId": doc["instanceId"], "phase": doc["phase"], "kind": doc.get("kind"),
+                      "setupMode": request.get("setupMode"), "correlationId": request.get("correlationId"),
                       "lcsEnvironmentId": request.get("lcsEnvironmentId"),
                       "powerPlatformEnvironmentId": request.get("powerPlatformEnvironmentId"),
                       "operator": request.get("operator"), "createdTime": doc["createdTime"],
@@ -110,14 +111,26 @@ def _blocks_new_run(document: dict[str, Any]) -> bool:
     return bool(reached & phases.SETUP_STARTED_PHASES)
 
 
+def requester(channel: str, headers: Mapping[str, str] | None = None, message_id: str | None = None) -> dict[str, Any]:
+    """Who asked for a run, for its audit record: the signed-in caller of the API when App Service
+    Authentication names one (a principal that does not decode is recorded as none), or the queue
+    message that carried the request."""
+    try:
+        principal = principal_from_headers(headers or {})
+    except MalformedPrincipal:
+        principal = None
+    by = {"name": principal.name, "objectId": principal.object_id} if principal else None
+    return {"channel": channel, "principal": by, "messageId": message_id}
+
+
 async def start_link(client: df.DurableOrchestrationClient, request: LinkRequest, base_url: str,
-                     settings: AppSettings) -> StartResult:
+                     settings: AppSettings, requested_by: dict[str, Any] | None = None) -> StartResult:
     instance_id = request.instance_id
     existing = await load_status(client, instance_id, base_url)
     if existing and _blocks_new_run(existing):
         return StartResult(instance_id, created=False, existing=existing)
     options = settings.run_options(links_for(base_url, instance_id))
-    payload = {"request": request.to_dict(), "options": options.to_json()}
+    payload = {"request": request.to_dict(), "options": options.to_json(), "requestedBy": requested_by}
     if existing:
         payload["previousRuns"] = [_run_summary(existing), *existing.get("previousRuns", [])]
     try:

@@ -73,7 +73,8 @@ async def link_request_from_queue(message: func.QueueMessage, poison: func.Out[s
         log.warning("queue message %s refused: %s", message.id, exc)
         poison.set(poison_document(raw, message.id, exc))
         return
-    started = await actions.start_link(client, request, settings.public_base_url or "", settings)
+    started = await actions.start_link(client, request, settings.public_base_url or "", settings,
+                                       actions.requester("queue", message_id=message.id))
     if started.created:
         log.info("queue message %s started %s", message.id, started.instance_id)
     else:

@@ -20,6 +20,7 @@ body { margin: 0; font: 16px/1.5 "Segoe UI", system-ui, -apple-system, Roboto, "
   color: #fff; }
 .skip:focus { left: 0; }
 header, main, footer { max-width: 62rem; margin: 0 auto; padding: 0 1.25rem; }
+body.wide header, body.wide main, body.wide footer { max-width: 100rem; }
 header { padding-top: 1.25rem; border-bottom: 1px solid var(--line); }
 .eyebrow { margin: 0; color: var(--muted); font-size: .9rem; }
 h1 { margin: .25rem 0 .5rem; font-size: 1.6rem; line-height: 1.25; }
@@ -75,6 +76,21 @@ button:hover { background: #7d1b20; }
 table.history { border-collapse: collapse; }
 table.history th, table.history td { text-align: left; padding: .25rem 1rem .25rem 0;
   border-bottom: 1px solid var(--line); }
+.env-name { font-weight: 600; }
+.env-links { display: block; font-size: .95rem; }
+button.secondary { color: var(--accent); background: #fff; border-color: var(--accent); padding: .35rem .9rem; }
+button.secondary:hover { background: var(--info-bg); }
+ul.counts { list-style: none; margin: .5rem 0; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem 1rem; }
+ul.counts a[aria-current=page] { font-weight: 700; color: var(--ink); }
+form.filter { margin: 1rem 0; }
+form.filter select { padding: .35rem; font: inherit; }
+.scroll { overflow-x: auto; }
+table.fleet { border-collapse: collapse; width: 100%; font-size: .95rem; }
+table.fleet caption { text-align: left; color: var(--muted); padding-bottom: .25rem; }
+table.fleet th, table.fleet td { text-align: left; vertical-align: top; padding: .35rem .75rem .35rem 0;
+  border-bottom: 1px solid var(--line); }
+table.fleet tbody th { font-weight: 400; white-space: nowrap; }
+table.fleet code { white-space: nowrap; }
 footer { margin-top: 2rem; padding-bottom: 2rem; color: var(--muted); font-size: .9rem; }
 """.strip()
 

@@ -7,11 +7,11 @@ only ever built from literals in this module.
 """
 from __future__ import annotations
 
-import html
 import json
 from typing import Any, Iterable, Mapping
 
-from webui.assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
+from domain.environments import admin_center_url, named_environments
+from webui.html import environment_html, mapping as _mapping, page, refresh_bar, text as _text, time_element as _time
 from webui.phases import (
     AWAITING_CONFIRMATION, Step, actor_name, is_running, latest_attempt, phase_of, readable_time,
     timeline_steps,
@@ -30,9 +30,6 @@ _STEP_STATE_LABELS = {
     "pending": "Not yet",
 }
 _REQUEST_FIELDS = (
-    ("lcsProjectId", "LCS project"),
-    ("lcsEnvironmentId", "Finance and operations environment (LCS)"),
-    ("powerPlatformEnvironmentId", "Power Platform environment to link"),
     ("operator", "Operator"),
     ("setupMode", "Setup mode"),
     ("confirmationTimeout", "Confirmation timeout"),
@@ -85,32 +82,9 @@ def render_not_found_page(instance_id: str) -> str:
 
 
 def _page(title: str, status: Mapping[str, Any], refresh: int | None, content: str) -> str:
-    head_refresh = (
-        f'<noscript><meta http-equiv="refresh" content="{refresh}"></noscript>' if refresh else ""
-    )
-    body_attr = f' data-refresh-seconds="{refresh}"' if refresh else ""
-    script = f"<script>{SCRIPT}</script>" if refresh else ""
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_text(CONTENT_SECURITY_POLICY)}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        f"{head_refresh}"
-        f"<title>{_text(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
-        f"<body{body_attr}>\n"
-        '<a class="skip" href="#main">Skip to content</a>\n'
-        "<header>"
-        '<p class="eyebrow">Link a finance and operations environment to an existing Dataverse '
-        "environment</p>"
-        f"<h1>{_text(_title_of(status))}</h1>"
-        f'<p class="phase">Phase: <strong id="phase">{_text(phase_of(status))}</strong></p>'
-        "</header>\n"
-        f'<main id="main">\n{content}\n</main>\n'
-        f"<footer><p>Run <code>{_text(status.get('instanceId') or '')}</code>"
-        f"{_updated(status)}</p></footer>\n"
-        f"{script}</body>\n</html>\n"
-    )
+    phase = f'<p class="phase">Phase: <strong id="phase">{_text(phase_of(status))}</strong></p>'
+    footer = f"<p>Run <code>{_text(status.get('instanceId') or '')}</code>{_updated(status)}</p>"
+    return page(title, _title_of(status), content, refresh=refresh, subheading=phase, footer=footer)
 
 
 def _title_of(status: Mapping[str, Any]) -> str:
@@ -146,15 +120,7 @@ def _notice(message: str | None, kind: str) -> str:
 
 
 def _refresh_bar(refresh: int | None) -> str:
-    if not refresh:
-        return ""
-    return (
-        '<p class="refresh">This page refreshes itself every '
-        f"{refresh} second{'s' if refresh != 1 else ''} while the run is in progress. "
-        '<a href="">Refresh now</a>. '
-        '<input type="checkbox" id="pause-refresh"> '
-        '<label for="pause-refresh">Pause automatic refresh</label></p>\n'
-    )
+    return refresh_bar(refresh, "while the run is in progress")
 
 
 def _progress_section(status: Mapping[str, Any]) -> str:
@@ -186,7 +152,7 @@ def _outcome_section(status: Mapping[str, Any]) -> str:
              ("Completed", _time(outcome.get("completedAt")))]
     disconnected = _mapping(outcome.get("disconnectedEnvironment"))
     if disconnected:
-        facts.append(("Disconnected initial environment", _environment_text(disconnected)))
+        facts.append(("Disconnected initial environment", environment_html(_with_admin_page(disconnected))))
     linked = _mapping(outcome.get("linkedEnvironment"))
     if linked:
         facts.append(("Linked environment", _evidence(linked, 0)))
@@ -194,7 +160,7 @@ def _outcome_section(status: Mapping[str, Any]) -> str:
         facts.append(("Recommendation", outcome["recommendation"]))
     return (
         '<section aria-labelledby="h-outcome"><h2 id="h-outcome">Outcome</h2>'
-        f"{_facts(facts, markup_keys={'Completed', 'Linked environment'})}</section>\n"
+        f"{_facts(facts, markup_keys={'Completed', 'Linked environment', 'Disconnected initial environment'})}</section>\n"
     )
 
 
@@ -215,8 +181,9 @@ def _irreversible_section(status: Mapping[str, Any]) -> str:
     if initial:
         initial_text = (
             "The initial Power Platform environment that will be disconnected from this finance "
-            f"and operations environment is <strong>{_text(_environment_text(initial))}</strong>. "
-            "Write it down: it stays in the tenant and you may want to delete or reuse it."
+            f"and operations environment is <strong>{environment_html(initial)}</strong>. "
+            "Write it down: it stays in the tenant and you may want to delete or reuse it. "
+            f"{environment_html(_with_admin_page(initial), links_only=True)}"
         )
     else:
         initial_text = (
@@ -233,16 +200,27 @@ def _irreversible_section(status: Mapping[str, Any]) -> str:
 
 def _request_section(status: Mapping[str, Any]) -> str:
     request = _mapping(status.get("request"))
-    facts = [(label, request.get(key)) for key, label in _REQUEST_FIELDS
-             if request.get(key) not in (None, "")]
+    if not request:
+        return ('<section aria-labelledby="h-request"><h2 id="h-request">Request</h2>'
+                "<p>The request is not available.</p></section>\n")
+    target, fno = named_environments(status)
+    facts = [("Finance and operations environment", environment_html(fno)),
+             ("LCS project", request.get("lcsProjectId")),
+             ("Power Platform environment to link", environment_html(target))]
+    facts += [(label, request.get(key)) for key, label in _REQUEST_FIELDS if request.get(key) not in (None, "")]
     operator_name = status.get("operatorDisplayName")
     if operator_name:
         facts.insert(4, ("Operator name", operator_name))
-    content = _facts(facts) if facts else "<p>The request is not available.</p>"
+    markup = {"Finance and operations environment", "Power Platform environment to link"}
     return (
         '<section aria-labelledby="h-request"><h2 id="h-request">Request</h2>'
-        f"{content}</section>\n"
+        f'<div id="environments">{_facts(facts, markup_keys=markup)}</div></section>\n'
     )
+
+
+def _with_admin_page(environment: Mapping[str, Any]) -> dict[str, Any]:
+    env_id = environment.get("id")
+    return {"adminUrl": admin_center_url(env_id) if env_id else None, **environment}
 
 
 def _checks_section(status: Mapping[str, Any]) -> str:
@@ -387,21 +365,3 @@ def _environment_text(environment: Mapping[str, Any]) -> str:
     if name and env_id:
         return f"{name} ({env_id})"
     return str(name or env_id or "an unnamed environment")
-
-
-def _time(value: Any) -> str:
-    """A <time> element with a readable UTC rendering; unparseable values are shown as given."""
-    if not value:
-        return ""
-    shown = readable_time(value)
-    if shown == str(value):
-        return _text(shown)
-    return f'<time datetime="{_text(value)}">{_text(shown)}</time>'
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _text(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)

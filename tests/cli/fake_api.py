@@ -63,6 +63,7 @@ class FakeApi:
             Rule("/api/links", methods=["GET"], endpoint="list"),
             Rule("/api/preflight", methods=["POST"], endpoint="preflight"),
             Rule("/api/links/<instance_id>", methods=["GET"], endpoint="status"),
+            Rule("/api/links/<instance_id>/audit", methods=["GET"], endpoint="audit"),
             Rule("/api/links/<instance_id>/confirm", methods=["POST"], endpoint="confirm"),
             Rule("/api/links/<instance_id>/cancel", methods=["POST"], endpoint="cancel"),
         ])
@@ -134,6 +135,13 @@ class FakeApi:
         if not self.stall:
             self._advance(run)
         return _json(self._document(run))
+
+    def _audit(self, request: Request, instance_id: str) -> Response:
+        from webui.audit import audit_record  # the record is the app's own, built from this fake's document
+        run = self.runs.get(instance_id)
+        if run is None:
+            return _problem(404, "Not Found", f"There is no link or preflight {instance_id}.")
+        return _json(audit_record(self._document(run)))
 
     def _confirm(self, request: Request, instance_id: str) -> Response:
         run, refusal = self._authorized(request, instance_id)
@@ -215,6 +223,14 @@ class FakeApi:
             "validatedAt": run.timeline[1]["at"] if len(run.timeline) > 1 else None,
             "irreversibilityNotice": "Linking can't be undone.",
             "operatorDisplayName": self.display_name,
+            "environments": {
+                "target": {"id": run.request["powerPlatformEnvironmentId"], "displayName": "Contoso Finance UAT",
+                           "dataverseUrl": "https://contoso-uat.crm.dynamics.com/",
+                           "adminUrl": "https://admin.powerplatform.microsoft.com/environments/"
+                                       f"{run.request['powerPlatformEnvironmentId']}/hub"},
+                "financeAndOperations": {"id": run.request["lcsEnvironmentId"], "name": "CONTOSO-UAT",
+                                         "projectId": run.request["lcsProjectId"], "lcsUrl": None},
+                "initial": None} if run.checks else None,
             "initialEnvironment": {"id": "init-1", "displayName": "Contoso initial"},
             "confirmation": None if run.kind == "preflight" else {
                 "expiresAt": "2025-03-04T10:00:00Z", "attempts": run.attempts, "confirmedBy": run.confirmed_by,

@@ -132,9 +132,11 @@ def test_list_shows_runs_and_filters_by_phase(api, invoke):
     start(invoke)
     out = invoke("list", "--json")
     assert out.code == 0 and [i["instanceId"] for i in out.json["items"]] == [INSTANCE]
-    assert invoke("list", "--phase", "Linked", "--json").json["items"] == []
-    assert api.requests[-1]["query"] == {"phase": "Linked"}
-    assert INSTANCE in invoke("list").stdout
+    filtered = invoke("list", "--phase", "Linked", "--json").json
+    assert filtered["items"] == [] and filtered["counts"] == {"Validating": 1}
+    assert api.requests[-1]["query"] == {}  # every run once, for the counts; filtered here
+    text = invoke("list", "--phase", "Validating").stdout
+    assert INSTANCE in text and "1 run: 1 Validating. Showing 1 in phase Validating." in text
 
 
 def test_list_rejects_an_unknown_phase_as_usage_error(invoke):
@@ -159,3 +161,32 @@ def test_easy_auth_headers_round_trip():
     headers = easy_auth_headers("adele@contoso.com")
     assert headers["X-MS-CLIENT-PRINCIPAL-NAME"] == "adele@contoso.com"
     assert "k3y" not in repr(LinkApi("http://x", function_key="k3y"))
+
+
+def test_status_names_the_environments_and_verbose_adds_the_evidence(api, invoke):
+    start(invoke)
+    for _ in range(3):
+        invoke("status", INSTANCE)
+    plain = invoke("status", INSTANCE).stdout
+    assert "Target: Contoso Finance UAT (0f7c6a3e-1b2d-4c5e-8f90-a1b2c3d4e5f6)" in plain
+    assert f"Finance and operations: CONTOSO-UAT ({LCS_ENV})" in plain
+    assert "https://admin.powerplatform.microsoft.com/environments/0f7c6a3e-1b2d-4c5e-8f90-a1b2c3d4e5f6/hub" in plain
+    assert "freeGb" not in plain
+    assert "freeGb: 12" in invoke("status", INSTANCE, "--verbose").stdout
+    assert "freeGb: 12" in invoke("--verbose", "status", INSTANCE).stdout
+
+
+def test_audit_shows_who_confirmed_with_what_name_and_json_is_the_record(api, invoke):
+    invoke("link", *LINK_ARGS, "--confirm-name", "Adele Vance")
+    out = invoke("audit", INSTANCE, "--json")
+    assert out.code == 0 and out.json["command"] == "audit"
+    record = out.json["audit"]
+    assert [a["typedName"] for a in record["confirmation"]["attempts"]] == ["Adele Vance"]
+    assert record["outcome"]["result"] == "Linked"
+    text = invoke("audit", INSTANCE).stdout
+    assert f"Audit of {INSTANCE}" in text and "typed \u201cAdele Vance\u201d, accepted" in text
+    assert "Outcome: Linked" in text
+
+
+def test_audit_of_an_unknown_run_exits_7(invoke):
+    assert invoke("audit", "link-nope", "--json").code == 7

@@ -49,6 +49,15 @@ def test_happy_path_links_once_and_reports_the_disconnected_environment(driver):
     again = driver.start()
     assert again.status == 409 and again.json()["instanceId"] == INSTANCE
 
+    audit = driver.host.get(f"/api/links/{INSTANCE}/audit").json()
+    assert [(a["typedName"], a["accepted"]) for a in audit["confirmation"]["attempts"]] == [
+        ("Adele Vans", False), ("  adele   VANCE ", True)]
+    assert audit["confirmation"]["attemptCount"] == 2 and audit["requester"]["channel"] == "http"
+    assert audit["setup"]["setupActivityId"] == linked["provisioning"]["setupActivityId"]
+    assert audit["setup"]["startedAt"] <= audit["provisioning"]["startedAt"] <= audit["provisioning"]["endedAt"]
+    assert audit["outcome"]["result"] == "Linked"
+    assert audit["environments"]["target"]["displayName"] == "Contoso Finance UAT"
+
 
 def test_operator_mode_tells_what_to_click_and_detects_the_setup(driver):
     awaiting_confirmation(driver, setupMode="operator")
@@ -108,6 +117,12 @@ def test_stale_confirmation_runs_the_changeable_checks_again(driver):
     assert failed["phase"] == "ValidationFailed"
     assert capacity_calls() == before + 1 and driver.setup_starts() == 0
     assert failed["outcome"]["checks"] == ["dataverse-capacity"]
+    # The audit keeps what the confirmer saw apart from what the revalidation found.
+    audit = driver.host.get(f"/api/links/{INSTANCE}/audit").json()
+    seen = {c["id"]: c["outcome"] for c in audit["checksAtConfirmation"]["checks"]}
+    assert seen["dataverse-capacity"] == "passed" and len(seen) == 10
+    assert [(c["id"], c["outcome"]) for c in audit["revalidation"]["checks"] if c["id"] == "dataverse-capacity"] == [
+        ("dataverse-capacity", "failed")]
 
 
 def test_provisioning_failure_is_reported(driver):

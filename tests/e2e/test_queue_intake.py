@@ -14,11 +14,12 @@ pytestmark = pytest.mark.e2e
 def test_a_queued_request_starts_one_link_however_often_it_is_sent(driver):
     driver.host.hold_clock()
     requests = driver.queue("link-requests")
-    for _ in range(3):
-        requests.send_message(json.dumps(link_request(correlationId="erp-4711")))
+    sent = [requests.send_message(json.dumps(link_request(correlationId="erp-4711"))).id for _ in range(3)]
     driver.started.add(INSTANCE)
     waiting = driver.wait_phase("AwaitingConfirmation")
     assert waiting["request"]["correlationId"] == "erp-4711"
+    # The audit's requester: the one copy that started the run, by its message id.
+    assert waiting["requestedBy"]["channel"] == "queue" and waiting["requestedBy"]["messageId"] in sent
     # Every copy was taken off the queue (the count includes messages being processed).
     driver.host.wait_until(lambda: requests.get_queue_properties().approximate_message_count == 0, timeout=30)
     links = driver.host.get("/api/links").json()["items"]

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.webui.support import ADELE, AWAITING, parse, provisioning_status, status
+from tests.webui.support import ADELE, AWAITING, LCS_ENV, PP_ENV, parse, provisioning_status, status
 from webui import PAGE_HEADERS, render_not_found_page, render_review_page
 from webui.assets import SCRIPT, STYLE
 
@@ -156,8 +156,11 @@ def test_outcome_shows_the_disconnected_environment_and_recommendation():
         "linkedEnvironment": {"id": "pp", "instanceUrl": "https://org.crm.dynamics.com"},
         "disconnectedEnvironment": {"id": "init-1", "displayName": "Contoso initial"},
         "recommendation": "Delete the initial environment once you no longer need it.", "audit": {}})
-    text = parse(render(doc)).text
-    assert "Contoso initial (init-1)" in text
+    page = parse(render(doc))
+    text = page.text
+    assert "Contoso initial ( init-1 )" in text  # name, then the id in its own <code>
+    assert page.one("a", href="https://admin.powerplatform.microsoft.com/environments/init-1/hub").text == (
+        "Open Contoso initial in Power Platform admin center")
     assert "Delete the initial environment" in text
     assert "https://org.crm.dynamics.com" in text
 
@@ -173,7 +176,10 @@ def test_page_is_self_contained_and_its_policy_allows_exactly_its_inline_code():
     rendered = render(provisioning_status())
     page = parse(rendered)
     assert page.all("link") == [] and page.all("img") == []
-    assert not re.search(r"(src|href)=\"https?:", rendered)
+    assert not re.search(r"src=\"https?:", rendered)
+    # The only addresses elsewhere are links a person may follow to the environments' admin pages.
+    external = {e.attrs["href"].split("/")[2] for e in page.all("a") if e.attrs["href"].startswith("http")}
+    assert external == {"admin.powerplatform.microsoft.com", "lcs.dynamics.com"}
     policy = page.one("meta", http_equiv="Content-Security-Policy").attrs["content"]
 
     def digest(source):
@@ -198,3 +204,38 @@ def test_not_found_page_escapes_the_id():
     page = parse(render_not_found_page("<b>nope</b>"))
     assert "<b>nope</b>" in page.text and page.all("b") == []
     assert page.one("h1").text == "No such run"
+
+
+ENVIRONMENTS = {
+    "target": {"id": PP_ENV, "displayName": "Contoso Finance UAT", "dataverseUrl": "https://contoso-uat.crm.dynamics.com",
+               "adminUrl": f"https://admin.powerplatform.microsoft.com/environments/{PP_ENV}/hub"},
+    "financeAndOperations": {"id": LCS_ENV, "name": "CONTOSO-UAT", "projectId": 1234567,
+                             "lcsUrl": f"https://lcs.dynamics.com/V2/EnvironmentDetailsV3New/1234567?EnvironmentId={LCS_ENV}"},
+    "initial": None,
+}
+
+
+def test_environments_are_named_with_their_ids_and_admin_pages():
+    page = parse(render(status(environments=ENVIRONMENTS)))
+    section = page.one("div", id="environments")
+    assert section is not None
+    text = page.text
+    assert f"Contoso Finance UAT ( {PP_ENV} )" in text and f"CONTOSO-UAT ( {LCS_ENV} )" in text
+    links = {a.attrs["href"]: a.text for a in page.all("a") if a.attrs["href"].startswith("https")}
+    assert links[ENVIRONMENTS["target"]["adminUrl"]] == "Open Contoso Finance UAT in Power Platform admin center"
+    assert links[ENVIRONMENTS["financeAndOperations"]["lcsUrl"]] == "Open CONTOSO-UAT in Lifecycle Services"
+    assert links["https://contoso-uat.crm.dynamics.com"] == "https://contoso-uat.crm.dynamics.com"
+
+
+def test_before_validation_the_ids_still_link_to_their_admin_pages():
+    page = parse(render(status(environments=None, phase="Validating")))
+    hrefs = [a.attrs["href"] for a in page.all("a")]
+    assert f"https://admin.powerplatform.microsoft.com/environments/{PP_ENV}/hub" in hrefs
+    assert f"https://lcs.dynamics.com/V2/EnvironmentDetailsV3New/1234567?EnvironmentId={LCS_ENV}" in hrefs
+
+
+def test_a_dataverse_url_that_is_not_http_is_shown_but_never_linked():
+    hostile = {**ENVIRONMENTS, "target": {**ENVIRONMENTS["target"], "dataverseUrl": "javascript:alert(1)"}}
+    rendered = render(status(environments=hostile))
+    assert 'href="javascript:' not in rendered
+    assert "Dataverse javascript:alert(1)" in parse(rendered).text

@@ -1,0 +1,82 @@
+"""Many runs at once, as the fleet page and `cli list` show them: counts per phase, a phase
+filter, each run's age and what has to happen next.
+
+Pure functions of the items of `GET /api/links` (never of full status documents: a list of 500
+runs must not load 500 documents).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping
+
+from domain.phases import ALL_PHASES
+
+_NEXT_STEPS = {
+    "Validating": "Wait: the checks are running.",
+    "ValidationFailed": "Fix what the failed checks say, then start a new run.",
+    "Validated": "Nothing: every prerequisite is met.",
+    "AwaitingConfirmation": "Confirm on the review page: the operator types their name.",
+    "StartingSetup": "Wait: setup is starting.",
+    "Provisioning": "Wait: provisioning takes about 60-90 minutes.",
+    "Verifying": "Wait: the link is being verified.",
+    "Linked": "Nothing to do; keep or delete the disconnected initial environment on purpose.",
+    "Cancelled": "Nothing was changed; start a new run if the link is still wanted.",
+    "ConfirmationExpired": "Nothing was changed; start a new run if the link is still wanted.",
+    "ProvisioningFailed": "Read the error on the Power Platform Integration FastTab in LCS.",
+    "ProvisioningTimedOut": "Check the Power Platform Integration FastTab in LCS: provisioning may still run.",
+    "Failed": "Read the outcome on the review page.",
+}
+# In operator mode nobody but a person in LCS starts the setup.
+_OPERATOR_MODE_STEPS = {
+    "StartingSetup": "The operator chooses Setup in Lifecycle Services (steps on the review page).",
+}
+
+
+@dataclass(frozen=True)
+class Fleet:
+    items: tuple[Mapping[str, Any], ...]  # the runs shown: filtered, newest first
+    counts: dict[str, int]  # every run, by phase, in the order phases happen
+    total: int
+    phase: str | None
+
+
+def fleet(items: Iterable[Mapping[str, Any]], phase: str | None = None) -> Fleet:
+    every = [item for item in items if isinstance(item, Mapping)]
+    counted = Counter(str(item.get("phase")) for item in every)
+    order = {name: index for index, name in enumerate(ALL_PHASES)}
+    counts = dict(sorted(counted.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0])))
+    shown = [item for item in every if not phase or item.get("phase") == phase]
+    shown.sort(key=lambda item: str(item.get("createdTime") or ""), reverse=True)
+    return Fleet(tuple(shown), counts, len(every), phase or None)
+
+
+def next_step(item: Mapping[str, Any]) -> str:
+    phase = str(item.get("phase"))
+    if item.get("setupMode") == "operator" and phase in _OPERATOR_MODE_STEPS:
+        return _OPERATOR_MODE_STEPS[phase]
+    return _NEXT_STEPS.get(phase, "See the review page.")
+
+
+def age(created: Any, now: datetime) -> str:
+    """How long ago a run was created, in the two largest units: `3 d 4 h`, `2 h 5 min`, `40 s`."""
+    try:
+        moment = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+    except ValueError:
+        return "unknown"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    seconds = max(0, int((now - moment).total_seconds()))
+    parts = [(seconds // 86400, "d"), (seconds // 3600 % 24, "h"), (seconds // 60 % 60, "min"), (seconds % 60, "s")]
+    while len(parts) > 1 and parts[0][0] == 0:
+        parts.pop(0)
+    return " ".join(f"{value} {unit}" for value, unit in parts[:2] if value or unit == parts[0][1])
+
+
+def counts_text(view: Fleet) -> str:
+    """`12 runs: 3 AwaitingConfirmation, 9 Linked` (or `No runs.`)."""
+    if not view.total:
+        return "No runs."
+    detail = ", ".join(f"{count} {phase}" for phase, count in view.counts.items())
+    return f"{view.total} run{'' if view.total == 1 else 's'}: {detail}"
