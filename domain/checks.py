@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from domain import directory, facts as F
 from domain.geography import geography_of_location, geography_of_region, region_key
-from domain.licenses import PlanVerdict, judge_license
+from domain.licenses import PlanVerdict, judge_license, judge_recorded_sku
 from domain.permissions import BY_KEY, remedy
 from domain.request import LinkRequest, same_guid
 
@@ -166,6 +166,8 @@ def _license(request: LinkRequest, operator: F.OperatorFacts) -> CheckResult:
 
 
 def _judge(lic: F.LicenseRef) -> PlanVerdict | None:
+    if lic.service_plans is None:
+        return judge_recorded_sku(lic.sku_id, lic.sku_part_number)
     plans = [(p.id, p.name, p.provisioning_status) for p in lic.service_plans]
     return judge_license(lic.sku_id, lic.sku_part_number, plans, lic.disabled_plans, lic.capability_status)
 

@@ -39,7 +39,10 @@ class ServicePlanRef:
 class LicenseRef:
     sku_id: str
     sku_part_number: str | None = None
-    service_plans: tuple[ServicePlanRef, ...] = ()
+    # None: licenseDetails was not read, as in facts recorded by release stop-8 (orchestration
+    # contract version 1); such a license is judged by its SKU, as it was when it was recorded, so a
+    # run in flight replays to the same verdict. Remove with the version-1 branch.
+    service_plans: tuple[ServicePlanRef, ...] | None = None
     disabled_plans: tuple[str, ...] = ()
     # The tenant's subscription for this SKU (subscribedSkus capabilityStatus), when known.
     capability_status: str | None = None

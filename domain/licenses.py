@@ -142,6 +142,17 @@ def _judge_plans(sku_id: str, sku_part_number: str | None, plans: list[tuple[str
         return None
     if not sku.plans:
         # Known by part number only: no plan to judge, so the SKU itself is the evidence.
-        return PlanVerdict(sku_id, sku_part_number, QualifyingPlan(sku.sku_part_number, "", sku.product))
+        return _sku_as_evidence(sku_id, sku_part_number, sku)
     return PlanVerdict(sku_id, sku_part_number, None,
                        f"{sku.sku_part_number} lists none of its finance and operations service plans")
+
+
+def judge_recorded_sku(sku_id: str, sku_part_number: str | None) -> PlanVerdict | None:
+    """A license from a fact recorded before licenseDetails was read (contract version 1): the SKU
+    alone qualified then, and a replay must reach the verdict the run reached."""
+    sku = qualifying_sku(sku_id, sku_part_number)
+    return sku and _sku_as_evidence(sku_id, sku_part_number, sku)
+
+
+def _sku_as_evidence(sku_id: str, sku_part_number: str | None, sku: QualifyingSku) -> PlanVerdict:
+    return PlanVerdict(sku_id, sku_part_number, QualifyingPlan(sku.sku_part_number, "", sku.product))

@@ -110,3 +110,11 @@ def test_tables_are_consistent():
     assert all(p in PLANS for s in QUALIFYING_SKUS for p in s.plans)
     assert {p.product for p in QUALIFYING_PLANS} == {"Finance", "Supply Chain Management", "Commerce",
                                                      "Project Operations", "Human Resources", "Unified Operations Plan"}
+
+
+def test_a_license_recorded_before_license_details_were_read_is_judged_by_its_sku():
+    """Facts recorded by release stop-8 (contract version 1) carry no service plans: a replay of such a
+    run must reach the verdict it reached then, so the SKU alone decides."""
+    assert check(F.LicenseRef("55c9eb4e-c746-45b4-b255-9ab6b19d5c62")).outcome == "passed"
+    assert check(F.LicenseRef(E5)).outcome == "failed"
+    assert check(F.LicenseRef("55c9eb4e-c746-45b4-b255-9ab6b19d5c62", None, ())).outcome == "failed"

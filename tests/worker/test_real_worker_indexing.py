@@ -28,9 +28,11 @@ HTTP = {  # function -> (methods, route)
     "review_page": (["GET"], "links/{instanceId}/review"),
     "review_confirm": (["POST"], "links/{instanceId}/review"),
     "openapi_document": (["GET"], "openapi.json"),
+    "health_permissions": (["GET"], "health/permissions"), "fleet_page": (["GET"], "fleet"),
+    "audit": (["GET"], "links/{instanceId}/audit"),
 }
-DURABLE_CLIENT_FREE = {"health", "openapi_document"}
-ANONYMOUS = {"health", "review_page", "review_confirm", "openapi_document"}  # the rest need a function key
+DURABLE_CLIENT_FREE = {"health", "openapi_document", "health_permissions"}
+ANONYMOUS = {"health", "review_page", "review_confirm", "openapi_document", "fleet_page"}  # the rest need a function key
 ACTIVITIES = {"gather_operator", "gather_target_environment", "gather_tenant_settings", "gather_capacity",
               "gather_lcs_environment", "gather_lcs_links", "gather_lcs_integration", "gather_dataverse_roles",
               "gather_dataverse_integration", "start_setup", "read_provisioning", "verify_link"}
