@@ -73,7 +73,7 @@ class Host:
         self.clock = self._make_clock()
         self.loop = EventLoopThread()
         self.invoker = Invoker(self.loop, options.app_dir)
-        self.queue_clients = QueueClients(environ, options.azurite_queue_url)
+        self.queue_clients = QueueClients(environ, options.azurite_queue_url, config.queues.message_encoding)
         self.engine = Engine(
             self.store, self.clock, self.busy, self.invoker, functions, config.durable,
             self._send_output, report_invocation,

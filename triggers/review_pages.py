@@ -10,15 +10,16 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import azure.functions as func
 
+from domain.request import hidden_character_error
+from triggers.cross_site import cross_site_refusal
 from triggers.link_actions import base_url_of, load_status, submit_confirmation
+from triggers.settings import AppSettings
 from webui import PAGE_HEADERS, render_not_found_page, render_review_page
 from webui.notices import RESULT, SUBMITTED, notice_for, refusal_for_status
 from webui.phases import attempts_marker
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _MAX_FORM_FIELDS = 10
-# Fetch metadata a browser attaches to a form post; anything but these means another site posted it.
-_ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
 
 
 async def show_review(req: func.HttpRequest, client) -> func.HttpResponse:
@@ -36,10 +37,10 @@ async def submit_review(req: func.HttpRequest, client) -> func.HttpResponse:
     """Post/redirect/get: every outcome goes back to the review page, which then says what
     happened (the orchestration decides on the name after the event is raised)."""
     review_path = _path_of(req)
-    if req.headers.get("sec-fetch-site", "same-origin") not in _ALLOWED_FETCH_SITES:
+    if cross_site_refusal(req, AppSettings.from_env().public_base_url, form=True):
         return _see_other(review_path, {RESULT: "cross-site"})
     form = _form_of(req)
-    if form is None:
+    if form is None or hidden_character_error(form.get("typedName")):
         return _see_other(review_path, {RESULT: "invalid"})
     if form.get("acknowledge") != "yes":
         return _see_other(review_path, {RESULT: "acknowledge"})
