@@ -5,6 +5,7 @@ The form confirms through the same function as `POST /api/links/{id}/confirm`
 """
 from __future__ import annotations
 
+import logging
 from typing import Mapping
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -20,6 +21,7 @@ from webui.phases import attempts_marker
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _MAX_FORM_FIELDS = 10
+log = logging.getLogger(__name__)
 
 
 async def show_review(req: func.HttpRequest, client) -> func.HttpResponse:
@@ -37,7 +39,8 @@ async def submit_review(req: func.HttpRequest, client) -> func.HttpResponse:
     """Post/redirect/get: every outcome goes back to the review page, which then says what
     happened (the orchestration decides on the name after the event is raised)."""
     review_path = _path_of(req)
-    if cross_site_refusal(req, AppSettings.from_env().public_base_url, form=True):
+    if refusal := cross_site_refusal(req, AppSettings.from_env().public_base_url, form=True):
+        log.warning("review form post refused: %s", refusal)
         return _see_other(review_path, {RESULT: "cross-site"})
     form = _form_of(req)
     if form is None or hidden_character_error(form.get("typedName")):

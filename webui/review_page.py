@@ -95,7 +95,7 @@ def _page(title: str, status: Mapping[str, Any], refresh: int | None, content: s
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_text(CONTENT_SECURITY_POLICY)}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="referrer" content="same-origin">\n'
         f"{head_refresh}"
         f"<title>{_text(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
         f"<body{body_attr}>\n"
