@@ -6,13 +6,15 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import (
     content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance,
 )
 
 from cli.client import easy_auth_headers
 from tests.cli.stack import INSTANCE, LCS_ENV, OPERATOR, PROJECT, TARGET
+from tests.triggers.test_hostile_fuzz import mutated_requests, parse, serialised
 from tests.webui.test_openapi import schema_validator
 
 pytestmark = pytest.mark.e2e
@@ -67,6 +69,25 @@ def test_json_routes_answer_415_to_any_other_content_type(case, stack):
                                headers={**(case.headers or {}), "Content-Type": content_type})
         assert answer.status_code == 415 and "415" in documented, (content_type, answer.text)
         assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(raw=mutated_requests().map(serialised) | st.binary(max_size=200))
+def test_no_invalid_link_request_starts_a_run(stack, raw):
+    """The parser's verdict is the oracle: what it refuses, the real route refuses, creating nothing."""
+    try:
+        parse(raw)
+    except ValueError:
+        valid = False
+    else:
+        valid = True
+    before = len(stack.host.get("/runtime/webhooks/durabletask/instances").json())
+    answer = requests.post(f"{stack.url}/api/links", data=raw, timeout=60,
+                           headers={"Content-Type": "application/json"})
+    assert answer.status_code < 500, answer.text
+    if not valid:
+        assert answer.status_code == 400 and answer.json()["errors"], answer.text
+        assert len(stack.host.get("/runtime/webhooks/durabletask/instances").json()) == before
 
 
 def test_the_served_description_is_the_repository_file(stack):
