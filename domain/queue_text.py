@@ -16,12 +16,13 @@ def encode_message(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
-def decode_message(body: bytes) -> tuple[bytes, bool]:
-    """(the message's bytes, whether they came base64-encoded). A JSON object or array can't be
-    base64 (`{` and `[` are not in its alphabet), so a message that starts like one is JSON as sent."""
+def decode_message(body: bytes) -> bytes:
+    """The message's bytes, base64 undone when it is base64. A JSON object or array can't be base64
+    (`{` and `[` are not in its alphabet), so a message that starts like one is JSON as sent; any
+    other text that is not strict base64 is taken as sent too, and refused as JSON if it is none."""
     if body.lstrip()[:1] in (b"{", b"["):
-        return body, False
+        return body
     try:
-        return base64.b64decode(body, validate=True), True
+        return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError):
-        return body, False
+        return body

@@ -97,14 +97,19 @@ def hidden_character_error(value: Any) -> str | None:
     return None if hidden is None else f"contains the control or invisible character U+{ord(hidden):04X}"
 
 
-def decode_link_request(raw: bytes | str, *, where: str, max_bytes: int, default_setup_mode: str,
-                        default_confirmation_timeout: str) -> "LinkRequest":
-    """A link request from the bytes of an HTTP body or a queue message (`where` names it in errors)."""
+def decode_body(raw: bytes | str, *, where: str, max_bytes: int) -> Any:
+    """The JSON value of an HTTP body or a queue message (`where` names it in errors), strictly."""
     try:
-        body = decode_json(raw, max_bytes=max_bytes)
+        return decode_json(raw, max_bytes=max_bytes)
     except JsonRefused as refused:
         raise InvalidRequest([FieldError(refused.key or where, refused.reason)]) from None
-    return parse_link_request(body, default_setup_mode=default_setup_mode,
+
+
+def decode_link_request(raw: bytes | str, *, where: str, max_bytes: int, default_setup_mode: str,
+                        default_confirmation_timeout: str) -> "LinkRequest":
+    """A link request from the bytes of an HTTP body or a queue message."""
+    return parse_link_request(decode_body(raw, where=where, max_bytes=max_bytes),
+                              default_setup_mode=default_setup_mode,
                               default_confirmation_timeout=default_confirmation_timeout)
 
 

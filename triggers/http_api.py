@@ -9,8 +9,7 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.request import FieldError, InvalidRequest, decode_link_request, hidden_character_error
-from domain.strict_json import JsonRefused, decode_json
+from domain.request import FieldError, InvalidRequest, decode_body, decode_link_request, hidden_character_error
 from triggers import link_actions as actions
 from triggers.problems import json_response, problem, problem_response
 from triggers.request_checks import refuse_unless_json_from_own_site
@@ -25,10 +24,7 @@ _WAIT_POLL_SECONDS = 0.25
 
 
 def _json_body(req: func.HttpRequest) -> Any:
-    try:
-        return decode_json(req.get_body() or b"", max_bytes=MAX_BODY_BYTES)
-    except JsonRefused as refused:
-        raise InvalidRequest([FieldError(refused.key or "(body)", refused.reason)]) from None
+    return decode_body(req.get_body() or b"", where="(body)", max_bytes=MAX_BODY_BYTES)
 
 
 def _invalid(exc: InvalidRequest) -> func.HttpResponse:

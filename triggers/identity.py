@@ -22,8 +22,8 @@ PRINCIPAL_NAME_HEADER = "x-ms-client-principal-name"
 PRINCIPAL_ID_HEADER = "x-ms-client-principal-id"
 PRINCIPAL_IDP_HEADER = "x-ms-client-principal-idp"
 DEFAULT_IDENTITY_PROVIDERS = frozenset({"aad"})
-# A real principal is a few KiB (a user in many groups: more); far above that is not Easy Auth.
-MAX_PRINCIPAL_CHARACTERS = 32 * 1024
+# A real principal is a few KiB; a user in 200 groups (where Entra stops listing them) about 25.
+MAX_PRINCIPAL_CHARACTERS = 64 * 1024
 _OBJECT_ID_CLAIMS = ("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid")
 _NAME_CLAIMS = ("preferred_username", "upn", "name",
                 "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
@@ -66,7 +66,8 @@ def principal_from_headers(headers: Mapping[str, str],
     object_id = _single(claims, _OBJECT_ID_CLAIMS)
     _agree(name_header.lower(), name.lower(), "the principal name header does not match the principal")
     _agree(_header(headers, PRINCIPAL_ID_HEADER), object_id, "the principal id header does not match the principal")
-    _agree(_header(headers, PRINCIPAL_IDP_HEADER), provider, "the identity provider header does not match the principal")
+    _agree(_header(headers, PRINCIPAL_IDP_HEADER), provider,
+           "the identity provider header does not match the principal")
     return Principal(name=name, object_id=object_id)
 
 

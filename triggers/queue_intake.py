@@ -2,8 +2,9 @@
 
 Messages arrive as they were sent (host.json `messageEncoding: none`): base64 of JSON, as the
 contract says, or JSON text (see domain.queue_text). A message that can never be valid goes to
-`link-requests-poison` at once, with its reason beside the original text. A failure that may pass (the task hub unreachable) raises, so the host retries
-the message and moves it to the poison queue itself after `maxDequeueCount` attempts.
+`link-requests-poison` at once, with its reason beside the original text. A failure that may pass
+(the task hub unreachable) raises, so the host retries the message and moves it to the poison
+queue itself after `maxDequeueCount` attempts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from domain.queue_text import decode_message, encode_message
-from domain.request import FieldError, InvalidRequest, decode_link_request
+from domain.request import InvalidRequest, decode_link_request
 from triggers import link_actions as actions
 from triggers.settings import AppSettings
 
@@ -29,8 +30,6 @@ bp = df.Blueprint()
 
 def parse_message(raw: bytes, settings: AppSettings):
     """`raw` is the message's content once base64 is undone (see decode_message)."""
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise InvalidRequest([FieldError("(message)", f"is larger than {MAX_MESSAGE_BYTES // 1024} KiB")])
     return decode_link_request(raw, where="(message)", max_bytes=MAX_MESSAGE_BYTES,
                                default_setup_mode=settings.default_setup_mode,
                                default_confirmation_timeout=settings.default_confirmation_timeout)
@@ -66,7 +65,7 @@ def poison_document(raw: bytes, message_id: str | None, error: InvalidRequest) -
 async def link_request_from_queue(message: func.QueueMessage, poison: func.Out[str],
                                   client: df.DurableOrchestrationClient) -> None:
     settings = AppSettings.from_env()
-    raw, _ = decode_message(message.get_body())
+    raw = decode_message(message.get_body())
     try:
         request = parse_message(raw, settings)
     except InvalidRequest as exc:

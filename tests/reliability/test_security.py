@@ -57,8 +57,8 @@ REFUSED: dict[str, tuple[dict[str, str], int]] = {
     "a principal with a byte order mark": (principal_headers(raw=b"\xef\xbb\xbf" + json.dumps(
         principal(OPERATOR)).encode()), 403),
     "a principal in UTF-16": (principal_headers(raw=json.dumps(principal(OPERATOR)).encode("utf-16")), 403),
-    "a principal nested a few thousand levels deep": (principal_headers(raw=json.dumps(principal(OPERATOR))[:-1]
-                                                                        .encode() + f', "x": {nested()}}}'.encode()), 403),
+    "a principal nested a few thousand levels deep": (principal_headers(
+        raw=json.dumps(principal(OPERATOR))[:-1].encode() + f', "x": {nested()}}}'.encode()), 403),
     "a principal id header that is not the principal's": (principal_headers(
         **{"X-MS-CLIENT-PRINCIPAL-ID": "00000000-0000-0000-0000-000000000001"}), 403),
     "an identity provider header that is not the principal's": (principal_headers(
