@@ -22,7 +22,7 @@ PRINCIPAL_NAME_HEADER = "x-ms-client-principal-name"
 PRINCIPAL_ID_HEADER = "x-ms-client-principal-id"
 PRINCIPAL_IDP_HEADER = "x-ms-client-principal-idp"
 DEFAULT_IDENTITY_PROVIDERS = frozenset({"aad"})
-# A real principal is a few KiB; a user in 200 groups (where Entra stops listing them) about 25.
+# A real principal is a few KiB; a user in 200 groups (where Entra stops listing them) about 25 KiB.
 MAX_PRINCIPAL_CHARACTERS = 64 * 1024
 _OBJECT_ID_CLAIMS = ("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid")
 _NAME_CLAIMS = ("preferred_username", "upn", "name",
