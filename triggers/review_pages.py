@@ -15,6 +15,7 @@ from domain.request import hidden_character_error
 from triggers.cross_site import cross_site_refusal
 from triggers.link_actions import base_url_of, load_status, submit_confirmation
 from triggers.settings import AppSettings
+from triggers.task_hub import TaskHubUnavailable
 from webui import PAGE_HEADERS, render_not_found_page, render_review_page
 from webui.notices import RESULT, SUBMITTED, notice_for, refusal_for_status
 from webui.phases import attempts_marker
@@ -47,17 +48,24 @@ async def submit_review(req: func.HttpRequest, client) -> func.HttpResponse:
         return _see_other(review_path, {RESULT: "invalid"})
     if form.get("acknowledge") != "yes":
         return _see_other(review_path, {RESULT: "acknowledge"})
+    try:
+        return _see_other(review_path, await _confirm(req, client, form.get("typedName", "")))
+    except TaskHubUnavailable:  # nothing was recorded; the page says to try again in a moment
+        return _see_other(review_path, {RESULT: refusal_for_status(503)})
+
+
+async def _confirm(req: func.HttpRequest, client, typed_name: str) -> dict[str, str]:
+    """The review page's query that says what became of the confirmation."""
     instance_id = req.route_params["instanceId"]
     base_url = base_url_of(req)
     status = await load_status(client, instance_id, base_url)
     if status is None:
-        return _see_other(review_path, {RESULT: "not-found"})
+        return {RESULT: "not-found"}
     before = attempts_marker(status)
-    result = await submit_confirmation(client, instance_id, form.get("typedName", ""), req.headers,
-                                       base_url=base_url)
+    result = await submit_confirmation(client, instance_id, typed_name, req.headers, base_url=base_url)
     if result.status_code == 202:
-        return _see_other(review_path, {SUBMITTED: before})
-    return _see_other(review_path, {RESULT: refusal_for_status(result.status_code)})
+        return {SUBMITTED: before}
+    return {RESULT: refusal_for_status(result.status_code)}
 
 
 def _form_of(req: func.HttpRequest) -> Mapping[str, str] | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 from typing import Any
 
-from tests.e2e.support import OPERATOR
+from tests.e2e.support import OPERATOR, OPERATOR_NAME
 
 DEEP = 5000  # levels: a few thousand raise RecursionError in Python's json; still under 64 KiB
 
@@ -55,3 +56,17 @@ def link_bodies(request: dict[str, Any]) -> dict[str, tuple[bytes, str]]:
         "correlation id with a lone surrogate": (text.replace('"operator"', '"correlationId": "\\ud800", "operator"')
                                                  .encode(), "correlationId"),
     }
+
+
+def post_review_form(stack, instance_id: str, headers: dict[str, str]) -> tuple[int, str]:
+    """The review page's confirmation form, without following its redirect: (status, Location)."""
+    connection = http.client.HTTPConnection("127.0.0.1", stack.host.port, timeout=30)
+    try:
+        connection.request("POST", f"/api/links/{instance_id}/review",
+                           body=f"typedName={OPERATOR_NAME.replace(' ', '+')}&acknowledge=yes",
+                           headers={"Sec-Fetch-Site": "same-origin", **headers,
+                                    "Content-Type": "application/x-www-form-urlencoded"})
+        answer = connection.getresponse()
+        return answer.status, answer.getheader("Location") or ""
+    finally:
+        connection.close()

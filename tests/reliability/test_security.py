@@ -6,7 +6,6 @@ The host runs with DEBUG logs here, so that every log line the product can write
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import re
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.support import OPERATOR, OPERATOR_NAME, easy_auth, is_problem
-from tests.reliability.hostile import link_bodies, nested, principal_headers
+from tests.reliability.hostile import link_bodies, nested, post_review_form, principal_headers
 from tests.reliability.scenarios import link_targets, many_links
 from tests.reliability.stack import (Stack, confirm, drive_to_the_end, history_rows, link_status, wait_finished,
                                      wait_phase)
@@ -68,20 +67,6 @@ REFUSED: dict[str, tuple[dict[str, str], int]] = {
     "duplicate keys in the principal": (principal_headers(raw=json.dumps(principal(OPERATOR)).replace(
         '"auth_typ": "aad"', '"auth_typ": "google", "auth_typ": "aad"').encode()), 403),
 }
-
-
-def post_review_form(stack: Stack, instance_id: str, headers: dict[str, str]) -> tuple[int, str]:
-    """The review page's confirmation form, without following its redirect: (status, Location)."""
-    connection = http.client.HTTPConnection("127.0.0.1", stack.host.port, timeout=30)
-    try:
-        connection.request("POST", f"/api/links/{instance_id}/review",
-                           body=f"typedName={OPERATOR_NAME.replace(' ', '+')}&acknowledge=yes",
-                           headers={"Sec-Fetch-Site": "same-origin", **headers,
-                                    "Content-Type": "application/x-www-form-urlencoded"})
-        answer = connection.getresponse()
-        return answer.status, answer.getheader("Location") or ""
-    finally:
-        connection.close()
 
 
 @pytest.fixture(scope="module")

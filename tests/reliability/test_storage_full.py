@@ -1,5 +1,6 @@
 """The task hub's storage full (issue 11, class 6): start and confirm answer 503 with Retry-After
-and write nothing; a queued request waits in its queue; once there is room again, all of it works.
+(the review form: back to the page, "try again in a moment") and write nothing; a queued request
+waits in its queue; once there is room again, all of it works.
 
 devhost's test hook (POST /admin/devhost/storage {"full": true}) makes every write transaction fail
 as SQLite does on a full disk, so the failure is the one the product meets, at a moment the test
@@ -13,6 +14,7 @@ import json
 import pytest
 
 from tests.e2e.support import OPERATOR, easy_auth, is_problem
+from tests.reliability.hostile import post_review_form
 from tests.reliability.scenarios import link_targets, many_links
 from tests.reliability.stack import Stack, confirm, link_status, wait_finished, wait_for, wait_phase
 
@@ -44,6 +46,8 @@ def test_start_and_confirm_answer_503_write_nothing_and_work_again(stack: Stack)
         assert_unavailable(stack.host.post("/api/links", refused.request()))
         assert_unavailable(stack.host.post("/api/preflight", refused.request()))
         assert_unavailable(confirm(stack.host, waiting.instance_id))
+        status, location = post_review_form(stack, waiting.instance_id, easy_auth(OPERATOR))
+        assert status == 303 and "result=failed" in location, location  # "try again in a moment"
         assert_unavailable(stack.host.post(f"/api/links/{waiting.instance_id}/cancel", {"reason": "no"},
                                            headers=easy_auth(OPERATOR)))
         assert link_status(stack.host, refused.instance_id) is None

@@ -145,3 +145,13 @@ def test_openapi_document_is_served_from_the_repository_file():
     response = review.openapi_document.build().get_user_function()(request(instance="x"))
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert json.loads(response.get_body()) == json.loads(review.OPENAPI_PATH.read_text())
+
+
+def test_post_while_the_task_hub_fails_goes_back_to_the_page_saying_try_again(actions, monkeypatch):
+    from triggers.task_hub import TaskHubUnavailable
+
+    async def failing(*args, **kwargs):
+        raise TaskHubUnavailable("the task hub answered 500")
+    monkeypatch.setattr(pages, "submit_confirmation", failing)
+    response = post(b"typedName=Adele&acknowledge=yes")
+    assert response.status_code == 303 and location(response)[1] == {"result": "failed"}
