@@ -17,8 +17,9 @@ from typing import Any
 # (and any later json.dumps of the value) far from the interpreter's recursion limit.
 MAX_DEPTH = 32
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
+# A JSON string, unrolled ("normal* (special normal*)*") so that it never backtracks.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 
 
 class JsonRefused(ValueError):
@@ -45,7 +46,7 @@ def decode_json(raw: bytes | str, *, max_bytes: int | None = None, max_depth: in
         text = raw
         if text.startswith("\ufeff"):
             raise JsonRefused("starts with a byte order mark (send UTF-8 without one)")
-    if _depth(text) > max_depth:
+    if _nests_deeper_than(text, max_depth):
         raise JsonRefused(f"nests deeper than {max_depth} levels")
     try:
         return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
@@ -55,14 +56,15 @@ def decode_json(raw: bytes | str, *, max_bytes: int | None = None, max_depth: in
         raise JsonRefused("is not JSON") from None
 
 
-def _depth(text: str) -> int:
-    """The deepest nesting of brackets outside strings (an overestimate for broken text, which
-    json would refuse anyway)."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
+def _nests_deeper_than(text: str, max_depth: int) -> bool:
+    """Whether brackets outside strings nest deeper than `max_depth` (an overestimate for broken
+    text, which json would refuse anyway)."""
+    depth = 0
+    for bracket in _NOT_BRACKETS.sub("", _STRING.sub("", text)):
         depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+        if depth > max_depth:
+            return True
+    return False
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
