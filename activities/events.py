@@ -10,6 +10,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from activities import names
+from domain.queue_text import encode_message
 
 EVENTS_QUEUE = "link-events"
 
@@ -20,4 +21,5 @@ bp = df.Blueprint()
 @bp.activity_trigger(input_name="event")
 @bp.queue_output(arg_name="message", queue_name=EVENTS_QUEUE, connection="AzureWebJobsStorage")
 def publish_event(event: dict, message: func.Out[str]) -> None:
-    message.set(json.dumps(event, separators=(",", ":")))
+    # Base64 on the wire, as before host.json said messageEncoding none (see domain.queue_text).
+    message.set(encode_message(json.dumps(event, separators=(",", ":"))))

@@ -6,6 +6,7 @@ response advertises the same routes to callers.
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any, Callable
 from urllib.parse import quote, unquote
 
@@ -121,6 +122,9 @@ class DurableApi:
             return _empty(404)
         except (UnknownOrchestrator, InvalidInstanceId) as bad:
             return _error(400, "One or more of the arguments submitted is incorrect", bad)
+        except sqlite3.OperationalError as failure:
+            # The task hub's storage failed (disk full, locked): the extension answers 500 then.
+            return _error(500, "An error has occurred.", failure)
 
     def _instances(self, request: Request, origin: str, method: str, rest: list[str]) -> Response:
         if not rest:

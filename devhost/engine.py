@@ -89,6 +89,16 @@ class Engine:
 
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> None:
+        self.resume_stored_work()
+        for n in range(max(1, self.options.max_concurrent_orchestrators)):
+            self._spawn(self._orchestrator_worker, f"orchestrator-{n}")
+        for n in range(max(1, self.options.max_concurrent_activities)):
+            self._spawn(self._activity_worker, f"activity-{n}")
+        self._spawn(self._timer_loop, "timers")
+
+    def resume_stored_work(self) -> None:
+        """Schedule what the store holds: at start-up, and after writes failed (storage full), when
+        episodes and activity results that could not be committed are still waiting there."""
         now = fmt_event(self.clock.now())
         for instance_id in self.store.instances_with_messages(now):
             self.mark_ready(instance_id)
@@ -97,11 +107,7 @@ class Engine:
         with self._cond:
             for due_at, instance_id in self.store.pending_timers():
                 heapq.heappush(self._timers, (due_at, instance_id))
-        for n in range(max(1, self.options.max_concurrent_orchestrators)):
-            self._spawn(self._orchestrator_worker, f"orchestrator-{n}")
-        for n in range(max(1, self.options.max_concurrent_activities)):
-            self._spawn(self._activity_worker, f"activity-{n}")
-        self._spawn(self._timer_loop, "timers")
+            self._cond.notify_all()
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)

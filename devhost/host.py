@@ -73,7 +73,7 @@ class Host:
         self.clock = self._make_clock()
         self.loop = EventLoopThread()
         self.invoker = Invoker(self.loop, options.app_dir)
-        self.queue_clients = QueueClients(environ, options.azurite_queue_url)
+        self.queue_clients = QueueClients(environ, options.azurite_queue_url, config.queues.message_encoding)
         self.engine = Engine(
             self.store, self.clock, self.busy, self.invoker, functions, config.durable,
             self._send_output, report_invocation,
@@ -267,6 +267,11 @@ class Host:
             log.warning("devhost ignores %r output bindings (%s)", binding["type"], binding["name"])
 
     # -- admin ------------------------------------------------------------------
+    def _set_storage_full(self, full: bool) -> None:
+        self.engine.store.full = full
+        if not full:
+            self.engine.resume_stored_work()
+
     def _clock_state(self) -> dict[str, Any]:
         return {
             "now": fmt_event(self.clock.now()),
@@ -290,6 +295,10 @@ class Host:
             state = self._clock_state()
             state.update(idle=self.busy.idle(), busy=self.busy.snapshot())
             return reply(state)
+        if path == "storage" and method in ("GET", "POST"):
+            if method == "POST":
+                self._set_storage_full(bool((request.get_json(silent=True) or {}).get("full")))
+            return reply({"full": self.engine.store.full})
         if path == "clock" and method == "GET":
             return reply(self._clock_state())
         if path in ("clock/hold", "clock/release", "clock/advance") and method == "POST":

@@ -1,6 +1,8 @@
 """Queue triggers and queue output bindings on Azure Storage queues (Azurite locally).
 
-Host semantics: messages are base64 text; a message is leased (invisible)
+Host semantics: messages are base64 text unless host.json's queues.messageEncoding is "none"
+(then trigger messages reach the function as they are, and outputs are written as given); a
+message that is not base64 under "base64" fails before the function runs. A message is leased (invisible)
 while its function runs; on failure it becomes visible again after
 host.json's visibilityTimeout; once it has been dequeued maxDequeueCount
 times and failed, it is copied unchanged to ``<queue>-poison`` and deleted.
@@ -35,8 +37,9 @@ LEASE_SECONDS = 30
 class QueueClients:
     """Clients per (connection setting, queue); resolves settings and %expressions% like the host."""
 
-    def __init__(self, environ: Mapping[str, str], azurite_queue_url: str) -> None:
+    def __init__(self, environ: Mapping[str, str], azurite_queue_url: str, message_encoding: str = "base64") -> None:
         self._environ = environ
+        self.message_encoding = message_encoding
         self._azurite_queue_url = azurite_queue_url
         self._clients: dict[tuple[str, str, bool], QueueClient] = {}
         self._created: set[tuple[str, str]] = set()
@@ -86,7 +89,7 @@ class QueueClients:
 
     def send(self, binding: Mapping[str, Any], value: Any) -> None:
         queue = self.queue_name(binding)
-        client = self.client(binding.get("connection"), queue, encoded=True)
+        client = self.client(binding.get("connection"), queue, encoded=self.message_encoding == "base64")
         for message in encode_queue_messages(value):
             if isinstance(message, bytes):
                 client.send_message(message.decode("utf-8"))
@@ -213,7 +216,7 @@ class QueueListener:
             error: BaseException | None = None
             invocation_id = str(uuid.uuid4())
             try:
-                datum = _body_datum(message.content)
+                datum = _body_datum(message.content, self._options.message_encoding)
                 invocation = self._invoker.call(self.function, datum, _metadata(message), invocation_id)
                 for binding, value in invocation.outputs:
                     if binding["type"] == "queue":
@@ -257,7 +260,9 @@ class QueueListener:
         )
 
 
-def _body_datum(content: str) -> meta.Datum:
+def _body_datum(content: str, encoding: str) -> meta.Datum:
+    if encoding == "none":
+        return meta.Datum(content, "string")
     raw = base64.b64decode(content, validate=True)
     try:
         return meta.Datum(raw.decode("utf-8"), "string")

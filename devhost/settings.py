@@ -75,6 +75,8 @@ class QueueOptions:
     batch_size: int = 16
     new_batch_threshold: int = 8
     max_polling_interval: timedelta = timedelta(minutes=1)
+    # "base64" (the extension's default) or "none": how trigger messages are read and outputs written.
+    message_encoding: str = "base64"
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def load_host_json(app_dir: Path, environ: Mapping[str, str]) -> HostConfig:
         batch_size=batch,
         new_batch_threshold=int(queues.get("newbatchthreshold", max(batch // 2, 1))),
         max_polling_interval=parse_timespan(queues.get("maxpollinginterval", "00:01:00")),
+        message_encoding=_message_encoding(queues.get("messageencoding", "base64")),
     )
     defaults = DurableOptions()
     hub = durable.get("hubname")
@@ -131,6 +134,13 @@ def load_host_json(app_dir: Path, environ: Mapping[str, str]) -> HostConfig:
     )
     prefix = http.get("routeprefix", "api")
     return HostConfig(route_prefix=str(prefix).strip("/"), queues=queue_options, durable=durable_options)
+
+
+def _message_encoding(value: object) -> str:
+    encoding = str(value).strip().lower()
+    if encoding not in ("base64", "none"):
+        raise ValueError(f"host.json extensions.queues.messageEncoding must be base64 or none, not {value!r}")
+    return encoding
 
 
 def development_connection_string(queue_url: str) -> str:

@@ -139,6 +139,9 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        # Test hook (POST /admin/devhost/storage): refuse every write as SQLite does when its disk
+        # is full, at the start of the write transaction, so nothing is half-written.
+        self.full = False
 
     def close(self) -> None:
         with self._lock:
@@ -147,13 +150,16 @@ class Store:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            if self.full:
+                raise sqlite3.OperationalError("database or disk is full")
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite may have rolled back itself (SQLITE_FULL does)
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence = ()) -> list[tuple]:
         with self._lock:

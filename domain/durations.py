@@ -4,14 +4,15 @@ import re
 from datetime import timedelta
 
 _DURATION = re.compile(
-    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?",
+    re.ASCII,  # \d would take any script's digits
 )
 
 
 def parse_duration(text: str) -> timedelta:
     """Parse the day-time subset of ISO 8601 durations; years and months have no fixed length."""
-    match = _DURATION.match(text or "")
+    match = _DURATION.fullmatch(text) if isinstance(text, str) else None
     if not match or text in ("P", "PT") or text.endswith("T"):
         raise ValueError(f"{text!r} is not an ISO 8601 duration such as P3D or PT1H30M")
     parts = {k: float(v) for k, v in match.groupdict().items() if v}

@@ -7,11 +7,13 @@ not silently fall back to a default), and every problem is reported at once, by 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
 from domain.durations import format_duration, parse_duration
+from domain.strict_json import JsonRefused, decode_json
 
 SETUP_MODES = ("lcs-api", "operator")
 MIN_CONFIRMATION_TIMEOUT = timedelta(minutes=15)
@@ -22,8 +24,13 @@ MAX_UPN_LENGTH = 113  # Entra's limit for a userPrincipalName
 MAX_UNKNOWN_SHOWN = 10
 MAX_FIELD_NAME_SHOWN = 64
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
-_UPN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# Matched with fullmatch, never match + `$`: `$` also matches before a final newline, and an id
+# with a newline in it names something else than it seems to.
+_GUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}", re.ASCII)
+_UPN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", re.ASCII)
+# Control, format (zero-width, bidi overrides), surrogate and line/paragraph separator characters:
+# invisible or misleading when shown, and able to split a log line or a header.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 FIELDS = ("lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId", "operator", "setupMode",
           "confirmationTimeout", "correlationId")
@@ -79,7 +86,31 @@ def same_guid(a: str | None, b: str | None) -> bool:
 
 
 def is_guid(value: Any) -> bool:
-    return isinstance(value, str) and bool(_GUID.match(value))
+    return isinstance(value, str) and bool(_GUID.fullmatch(value))
+
+
+def hidden_character_error(value: Any) -> str | None:
+    """Why a caller's text can't be kept as it is (a control or invisible character), or None."""
+    if not isinstance(value, str):
+        return None
+    hidden = next((c for c in value if unicodedata.category(c) in _HIDDEN_CATEGORIES), None)
+    return None if hidden is None else f"contains the control or invisible character U+{ord(hidden):04X}"
+
+
+def decode_body(raw: bytes | str, *, where: str, max_bytes: int) -> Any:
+    """The JSON value of an HTTP body or a queue message (`where` names it in errors), strictly."""
+    try:
+        return decode_json(raw, max_bytes=max_bytes)
+    except JsonRefused as refused:
+        raise InvalidRequest([FieldError(refused.key or where, refused.reason)]) from None
+
+
+def decode_link_request(raw: bytes | str, *, where: str, max_bytes: int, default_setup_mode: str,
+                        default_confirmation_timeout: str) -> "LinkRequest":
+    """A link request from the bytes of an HTTP body or a queue message."""
+    return parse_link_request(decode_body(raw, where=where, max_bytes=max_bytes),
+                              default_setup_mode=default_setup_mode,
+                              default_confirmation_timeout=default_confirmation_timeout)
 
 
 def link_instance_id(lcs_environment_id: str) -> str:
@@ -114,7 +145,7 @@ def parse_link_request(body: Any, *, default_setup_mode: str, default_confirmati
 
     operator = require("operator")
     if operator is not None and (not isinstance(operator, str) or len(operator) > MAX_UPN_LENGTH
-                                 or not _UPN.match(operator)):
+                                 or not _UPN.fullmatch(operator)):
         errors.append(FieldError("operator", "must be the operator's user principal name, e.g. admin@contoso.onmicrosoft.com"))
 
     setup_mode = body.get("setupMode", default_setup_mode)
@@ -129,6 +160,8 @@ def parse_link_request(body: Any, *, default_setup_mode: str, default_confirmati
     correlation_id = body.get("correlationId")
     if correlation_id is not None and (not isinstance(correlation_id, str) or len(correlation_id) > MAX_CORRELATION_ID):
         errors.append(FieldError("correlationId", f"must be text of at most {MAX_CORRELATION_ID} characters"))
+    elif hidden_character_error(correlation_id):
+        errors.append(FieldError("correlationId", hidden_character_error(correlation_id)))
 
     if errors:
         raise InvalidRequest(errors)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.request import FieldError, InvalidRequest, parse_link_request
+from domain.request import FieldError, InvalidRequest, decode_body, decode_link_request, hidden_character_error
 from triggers import link_actions as actions
 from triggers.problems import json_response, problem, problem_response
+from triggers.request_checks import refuse_unless_json_from_own_site
 from triggers.settings import AppSettings
+from triggers.task_hub import answers_503_when_the_task_hub_fails
 
 bp = df.Blueprint()
 
@@ -23,13 +24,7 @@ _WAIT_POLL_SECONDS = 0.25
 
 
 def _json_body(req: func.HttpRequest) -> Any:
-    raw = req.get_body() or b""
-    if len(raw) > MAX_BODY_BYTES:
-        raise InvalidRequest([FieldError("(body)", f"is larger than {MAX_BODY_BYTES // 1024} KiB")])
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidRequest([FieldError("(body)", "is not JSON (UTF-8)")]) from None
+    return decode_body(req.get_body() or b"", where="(body)", max_bytes=MAX_BODY_BYTES)
 
 
 def _invalid(exc: InvalidRequest) -> func.HttpResponse:
@@ -38,8 +33,9 @@ def _invalid(exc: InvalidRequest) -> func.HttpResponse:
 
 
 def _parse_request(req: func.HttpRequest, settings: AppSettings):
-    return parse_link_request(_json_body(req), default_setup_mode=settings.default_setup_mode,
-                              default_confirmation_timeout=settings.default_confirmation_timeout)
+    return decode_link_request(req.get_body() or b"", where="(body)", max_bytes=MAX_BODY_BYTES,
+                               default_setup_mode=settings.default_setup_mode,
+                               default_confirmation_timeout=settings.default_confirmation_timeout)
 
 
 def _action_response(result: actions.ActionResult) -> func.HttpResponse:
@@ -50,8 +46,11 @@ def _action_response(result: actions.ActionResult) -> func.HttpResponse:
 
 @bp.route(route="links", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@answers_503_when_the_task_hub_fails
 async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     settings = AppSettings.from_env()
+    if refusal := refuse_unless_json_from_own_site(req, settings):
+        return refusal
     try:
         request = _parse_request(req, settings)
     except InvalidRequest as exc:
@@ -71,8 +70,11 @@ async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClien
 
 @bp.route(route="preflight", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@answers_503_when_the_task_hub_fails
 async def run_preflight(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     settings = AppSettings.from_env()
+    if refusal := refuse_unless_json_from_own_site(req, settings):
+        return refusal
     try:
         request = _parse_request(req, settings)
         wait = _wait_seconds(req.params.get("wait"))
@@ -114,6 +116,7 @@ async def _wait_until_done(client, instance_id: str, base: str, wait: float) -> 
 
 @bp.route(route="links", methods=["GET"])
 @bp.durable_client_input(client_name="client")
+@answers_503_when_the_task_hub_fails
 async def list_links(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     items = await actions.list_links(client, actions.base_url_of(req), req.params.get("phase"))
     return json_response({"items": items})
@@ -121,6 +124,7 @@ async def list_links(req: func.HttpRequest, client: df.DurableOrchestrationClien
 
 @bp.route(route="links/{instanceId}", methods=["GET"])
 @bp.durable_client_input(client_name="client")
+@answers_503_when_the_task_hub_fails
 async def get_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     instance_id = req.route_params["instanceId"]
     document = await actions.load_status(client, instance_id, actions.base_url_of(req))
@@ -131,25 +135,31 @@ async def get_link(req: func.HttpRequest, client: df.DurableOrchestrationClient)
 
 async def _pass_on(req: func.HttpRequest, client, submit, field: str) -> func.HttpResponse:
     """Confirm and cancel alike: a JSON object body, one field of it, the caller's identity."""
+    settings = AppSettings.from_env()
+    if refusal := refuse_unless_json_from_own_site(req, settings):
+        return refusal
     try:
         body = _json_body(req) if req.get_body() else {}
     except InvalidRequest as exc:
         return _invalid(exc)
     if not isinstance(body, dict):
         return _invalid(InvalidRequest([FieldError("(body)", "must be a JSON object")]))
-    settings = AppSettings.from_env()
+    if hidden := hidden_character_error(body.get(field)):
+        return _invalid(InvalidRequest([FieldError(field, hidden)]))
     return _action_response(await submit(client, req.route_params["instanceId"], body.get(field), req.headers,
                                          settings, actions.base_url_of(req, settings)))
 
 
 @bp.route(route="links/{instanceId}/confirm", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@answers_503_when_the_task_hub_fails
 async def confirm_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     return await _pass_on(req, client, actions.submit_confirmation, "typedName")
 
 
 @bp.route(route="links/{instanceId}/cancel", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@answers_503_when_the_task_hub_fails
 async def cancel_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     return await _pass_on(req, client, actions.submit_cancel, "reason")
 

@@ -164,7 +164,7 @@ async def start_preflight(client: df.DurableOrchestrationClient, request: LinkRe
 
 def _authorize(headers: Mapping[str, str], request: dict[str, Any], settings: AppSettings) -> tuple[Principal | None, ActionResult | None]:
     try:
-        principal = principal_from_headers(headers)
+        principal = principal_from_headers(headers, settings.allowed_identity_providers)
     except MalformedPrincipal as exc:
         return None, ActionResult(403, problem(403, "Forbidden", f"The caller's identity is not valid: {exc}."))
     if principal is None:

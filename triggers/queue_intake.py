@@ -1,8 +1,10 @@
 """Link requests from other systems, through the `link-requests` queue.
 
-A message that can never be valid goes to `link-requests-poison` at once, with its reason beside
-the original text. A failure that may pass (the task hub unreachable) raises, so the host retries
-the message and moves it to the poison queue itself after `maxDequeueCount` attempts.
+Messages arrive as they were sent (host.json `messageEncoding: none`): base64 of JSON, as the
+contract says, or JSON text (see domain.queue_text). A message that can never be valid goes to
+`link-requests-poison` at once, with its reason beside the original text. A failure that may pass
+(the task hub unreachable) raises, so the host retries the message and moves it to the poison
+queue itself after `maxDequeueCount` attempts.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import logging
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.request import FieldError, InvalidRequest, parse_link_request
+from domain.queue_text import decode_message, encode_message
+from domain.request import InvalidRequest, decode_link_request
 from triggers import link_actions as actions
 from triggers.settings import AppSettings
 
@@ -26,14 +29,10 @@ bp = df.Blueprint()
 
 
 def parse_message(raw: bytes, settings: AppSettings):
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise InvalidRequest([FieldError("(message)", f"is larger than {MAX_MESSAGE_BYTES // 1024} KiB")])
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidRequest([FieldError("(message)", "is not JSON (UTF-8)")]) from None
-    return parse_link_request(body, default_setup_mode=settings.default_setup_mode,
-                              default_confirmation_timeout=settings.default_confirmation_timeout)
+    """`raw` is the message's content once base64 is undone (see decode_message)."""
+    return decode_link_request(raw, where="(message)", max_bytes=MAX_MESSAGE_BYTES,
+                               default_setup_mode=settings.default_setup_mode,
+                               default_confirmation_timeout=settings.default_confirmation_timeout)
 
 
 # The poison document must itself fit in a queue message (64 KiB once base64-encoded). The original
@@ -66,12 +65,12 @@ def poison_document(raw: bytes, message_id: str | None, error: InvalidRequest) -
 async def link_request_from_queue(message: func.QueueMessage, poison: func.Out[str],
                                   client: df.DurableOrchestrationClient) -> None:
     settings = AppSettings.from_env()
-    raw = message.get_body()
+    raw = decode_message(message.get_body())
     try:
         request = parse_message(raw, settings)
     except InvalidRequest as exc:
         log.warning("queue message %s refused: %s", message.id, exc)
-        poison.set(poison_document(raw, message.id, exc))
+        poison.set(encode_message(poison_document(raw, message.id, exc)))
         return
     started = await actions.start_link(client, request, settings.public_base_url or "", settings,
                                        actions.requester("queue", message_id=message.id))

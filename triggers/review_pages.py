@@ -5,20 +5,24 @@ The form confirms through the same function as `POST /api/links/{id}/confirm`
 """
 from __future__ import annotations
 
+import logging
 from typing import Mapping
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import azure.functions as func
 
+from domain.request import hidden_character_error
+from triggers.cross_site import cross_site_refusal
 from triggers.link_actions import base_url_of, load_status, submit_confirmation
+from triggers.settings import AppSettings
+from triggers.task_hub import TaskHubUnavailable
 from webui import PAGE_HEADERS, render_not_found_page, render_review_page
 from webui.notices import RESULT, SUBMITTED, notice_for, refusal_for_status
 from webui.phases import attempts_marker
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _MAX_FORM_FIELDS = 10
-# Fetch metadata a browser attaches to a form post; anything but these means another site posted it.
-_ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
+log = logging.getLogger(__name__)
 
 
 async def show_review(req: func.HttpRequest, client) -> func.HttpResponse:
@@ -36,24 +40,32 @@ async def submit_review(req: func.HttpRequest, client) -> func.HttpResponse:
     """Post/redirect/get: every outcome goes back to the review page, which then says what
     happened (the orchestration decides on the name after the event is raised)."""
     review_path = _path_of(req)
-    if req.headers.get("sec-fetch-site", "same-origin") not in _ALLOWED_FETCH_SITES:
+    if refusal := cross_site_refusal(req, AppSettings.from_env().public_base_url, form=True):
+        log.warning("review form post refused: %s", refusal)
         return _see_other(review_path, {RESULT: "cross-site"})
     form = _form_of(req)
-    if form is None:
+    if form is None or hidden_character_error(form.get("typedName")):
         return _see_other(review_path, {RESULT: "invalid"})
     if form.get("acknowledge") != "yes":
         return _see_other(review_path, {RESULT: "acknowledge"})
+    try:
+        return _see_other(review_path, await _confirm(req, client, form.get("typedName", "")))
+    except TaskHubUnavailable:  # nothing was recorded; the page says to try again in a moment
+        return _see_other(review_path, {RESULT: refusal_for_status(503)})
+
+
+async def _confirm(req: func.HttpRequest, client, typed_name: str) -> dict[str, str]:
+    """The review page's query that says what became of the confirmation."""
     instance_id = req.route_params["instanceId"]
     base_url = base_url_of(req)
     status = await load_status(client, instance_id, base_url)
     if status is None:
-        return _see_other(review_path, {RESULT: "not-found"})
+        return {RESULT: "not-found"}
     before = attempts_marker(status)
-    result = await submit_confirmation(client, instance_id, form.get("typedName", ""), req.headers,
-                                       base_url=base_url)
+    result = await submit_confirmation(client, instance_id, typed_name, req.headers, base_url=base_url)
     if result.status_code == 202:
-        return _see_other(review_path, {SUBMITTED: before})
-    return _see_other(review_path, {RESULT: refusal_for_status(result.status_code)})
+        return {SUBMITTED: before}
+    return {RESULT: refusal_for_status(result.status_code)}
 
 
 def _form_of(req: func.HttpRequest) -> Mapping[str, str] | None:

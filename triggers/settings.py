@@ -10,6 +10,7 @@ from typing import Mapping
 from domain.durations import parse_duration
 from domain.polling import schedule_from_json
 from orchestrators.options import RunOptions
+from triggers.identity import DEFAULT_IDENTITY_PROVIDERS
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,12 @@ class AppSettings:
     confirmers: frozenset[str] = frozenset()
     public_base_url: str | None = None
     poll_schedule_json: str | None = None
+    allowed_identity_providers: frozenset[str] = DEFAULT_IDENTITY_PROVIDERS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "AppSettings":
-        confirmers = {c.strip().lower() for c in environ.get("LINK_CONFIRMERS", "").split(",") if c.strip()}
+        confirmers = _lowered_list(environ.get("LINK_CONFIRMERS", ""))
+        providers = _lowered_list(environ.get("LINK_ALLOWED_IDENTITY_PROVIDERS", ""))
         return cls(
             default_setup_mode=environ.get("LINK_DEFAULT_SETUP_MODE") or cls.default_setup_mode,
             default_confirmation_timeout=environ.get("LINK_CONFIRMATION_TIMEOUT") or cls.default_confirmation_timeout,
@@ -33,6 +36,7 @@ class AppSettings:
             confirmers=frozenset(confirmers),
             public_base_url=(environ.get("LINK_PUBLIC_BASE_URL") or "").rstrip("/") or None,
             poll_schedule_json=environ.get("LINK_POLL_SCHEDULE") or None,
+            allowed_identity_providers=frozenset(providers) or DEFAULT_IDENTITY_PROVIDERS,
         )
 
     def run_options(self, links: dict[str, str]) -> RunOptions:
@@ -41,3 +45,7 @@ class AppSettings:
             revalidate_after_seconds=parse_duration(self.revalidate_after).total_seconds(),
             provisioning_deadline_seconds=parse_duration(self.provisioning_deadline).total_seconds(),
             links=links, **({"poll_schedule": schedule} if schedule else {}))
+
+
+def _lowered_list(text: str) -> set[str]:
+    return {item.strip().lower() for item in text.split(",") if item.strip()}

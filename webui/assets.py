@@ -127,11 +127,13 @@ CONTENT_SECURITY_POLICY = (
 )
 
 # Headers for every HTML response of the review routes: no framing (a confirm button must not be
-# clickjacked), no caching of a page that shows the current status, no referrer leaking its URL.
+# clickjacked), no caching of a page that shows the current status, no referrer leaking its URL to
+# other sites. "same-origin", not "no-referrer": under no-referrer the browser sends `Origin: null`
+# with the page's own form post, which the app refuses as it would any null origin.
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY + "; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }

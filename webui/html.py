@@ -83,7 +83,7 @@ def page(title: str, heading: str, content: str, *, refresh: int | None = None,
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{text(CONTENT_SECURITY_POLICY)}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="referrer" content="same-origin">\n'
         f"{head_refresh}"
         f"<title>{text(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
         f"<body{body_attr}>\n"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.request import InvalidRequest, parse_link_request
+from domain.request import InvalidRequest, decode_link_request, is_guid, parse_link_request
 
 GOOD = {
     "lcsProjectId": 1234567,
@@ -73,3 +73,25 @@ def test_unknown_fields_are_named_briefly_and_few():
     unknown = [field for field in errors if field.startswith("junk")]
     assert len(unknown) == 10 and all(len(field) <= 64 for field in unknown)
     assert errors["(body)"] == "has 20 more unknown fields"
+
+
+@pytest.mark.parametrize("raw, field", [
+    (b'{"a": ' + b"[" * 3000 + b"]" * 3000 + b"}", "(body)"),
+    (b'{"operator": "a@b.com", "operator": "c@d.com"}', "operator"),
+    (b"\xef\xbb\xbf{}", "(body)"),
+    ("{}".encode("utf-16"), "(body)"),
+    (b"\xff{}", "(body)"),
+])
+def test_bodies_are_decoded_strictly(raw, field):
+    with pytest.raises(InvalidRequest) as refused:
+        decode_link_request(raw, where="(body)", max_bytes=65536, default_setup_mode="operator",
+                            default_confirmation_timeout="P3D")
+    assert [e.field for e in refused.value.errors] == [field]
+
+
+GUID = "a98e06c0-b563-411f-9431-23b5ed5c93ed"
+
+
+@pytest.mark.parametrize("value", [GUID + "\n", "\n" + GUID, GUID + "\u0000", "ａ" + GUID[1:], GUID + " "])
+def test_ids_are_matched_whole(value):
+    assert not is_guid(value)

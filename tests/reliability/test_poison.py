@@ -1,9 +1,8 @@
 """Poison: malformed link-requests messages go to link-requests-poison at once, each with its
 reason; nothing starts and the host keeps serving.
 
-Messages are written as the Functions queue trigger expects them (base64 of the bytes), so what is
-malformed is the content. (A message that is not base64 at all never reaches the app: the host
-fails it maxDequeueCount times, 5 x 30 s, then moves it unchanged; see bench/README.md.)
+Most messages are written as the contract says (base64 of the bytes), so what is malformed is the
+content; others are not base64 at all, which the app sees too (host.json messageEncoding none).
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.reliability.hostile import link_bodies
 from tests.reliability.scenarios import link_targets, many_links
 from tests.reliability.stack import Stack, link_status, wait_for
 
@@ -59,12 +59,22 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "huge": (encoded(request(correlationId="x" * 44_000)), "correlationId"),
     "UTF-16": (json.dumps(request()).encode("utf-16"), "(message)"),
     "Latin-1": (json.dumps(request(correlationId="Adèle Vance"), ensure_ascii=False).encode("latin-1"), "(message)"),
+    # Issue 11: nesting, duplicate keys, byte order marks, ids and text with control characters.
+    **{name: (body, "(message)" if field == "(body)" else field)
+       for name, (body, field) in link_bodies(request()).items()},
+}
+# Messages that are not base64 at all: name -> (message text, a field the reason must name)
+NOT_BASE64: dict[str, tuple[str, str]] = {
+    "plain words": ("link contoso-uat please!", "(message)"),
+    "JSON text, invalid": (json.dumps(request(operator="Adele Vance")), "operator"),
+    "JSON text, nested deep": ('{"lcsProjectId": ' + "[" * 5000 + "]" * 5000 + "}", "(message)"),
+    "almost base64": ("eyJsY3NQcm9qZWN0SWQiOiAx*", "(message)"),
 }
 
 
 @pytest.fixture(scope="module")
 def stack(make_stack) -> Stack:
-    return make_stack(many_links(1, project_per_link=True))
+    return make_stack(many_links(2, project_per_link=True))
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +82,7 @@ def poisoned(stack: Stack) -> dict[str, tuple[str, dict[str, Any] | None]]:
     """Sends every malformed message; returns name -> (message id, its poison document)."""
     raw = stack.queue("link-requests", encoded=False)
     sent = {name: raw.send_message(base64.b64encode(body).decode()).id for name, (body, _) in MALFORMED.items()}
+    sent.update({name: raw.send_message(text).id for name, (text, _) in NOT_BASE64.items()})
     wait_for(lambda: raw.get_queue_properties().approximate_message_count == 0, timeout=60, what="requests taken")
     documents = [json.loads(m) for m in stack.drain("link-requests-poison")]
     by_id = {d.get("messageId"): d for d in documents}
@@ -82,9 +93,9 @@ def test_there_are_at_least_twenty_kinds():
     assert len(MALFORMED) >= 20
 
 
-@pytest.mark.parametrize("name", MALFORMED)
+@pytest.mark.parametrize("name", [*MALFORMED, *NOT_BASE64])
 def test_a_malformed_message_is_poisoned_at_once_with_its_reason(stack: Stack, poisoned, name: str):
-    body, field = MALFORMED[name]
+    body, field = MALFORMED[name] if name in MALFORMED else (NOT_BASE64[name][0].encode(), NOT_BASE64[name][1])
     message_id, document = poisoned[name]
     assert document is not None, f"{name}: no poison document for message {message_id}"
     assert document["reason"] and field in [e["field"] for e in document["errors"]], document["errors"]
@@ -105,6 +116,16 @@ def test_nothing_started_and_the_host_keeps_serving(stack: Stack, poisoned):
     stack.queue("link-requests").send_message(json.dumps(VALID.request()))
     started = wait_for(lambda: link_status(stack.host, VALID.instance_id), what="the valid request started")
     assert started["phase"] in ("Validating", "AwaitingConfirmation")
+    assert stack.drain("link-requests-poison") == []
+
+
+def test_a_valid_request_sent_as_json_text_starts_a_run(stack: Stack, poisoned):
+    """Not base64, but a valid link request: the app takes it (the contract's base64 still works)."""
+    link = link_targets(2, project_per_link=True)[1]
+    stack.host.hold_clock()
+    stack.queue("link-requests", encoded=False).send_message(json.dumps(link.request()))
+    started = wait_for(lambda: link_status(stack.host, link.instance_id), what="the JSON-text request started")
+    assert started["request"]["lcsEnvironmentId"] == link.lcs_environment
     assert stack.drain("link-requests-poison") == []
 
 

@@ -6,14 +6,14 @@ The host runs with DEBUG logs here, so that every log line the product can write
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import re
 from typing import Any
 
 import pytest
 
-from tests.e2e.support import OPERATOR, OPERATOR_NAME, easy_auth
+from tests.e2e.support import OPERATOR, OPERATOR_NAME, easy_auth, is_problem
+from tests.reliability.hostile import link_bodies, nested, post_review_form, principal_headers
 from tests.reliability.scenarios import link_targets, many_links
 from tests.reliability.stack import (Stack, confirm, drive_to_the_end, history_rows, link_status, wait_finished,
                                      wait_phase)
@@ -50,20 +50,23 @@ REFUSED: dict[str, tuple[dict[str, str], int]] = {
                                            "X-MS-CLIENT-PRINCIPAL-NAME": OPERATOR}, 403),
     "base64url with the padding cut": ({"X-MS-CLIENT-PRINCIPAL": base64.urlsafe_b64encode(
         json.dumps(principal(OPERATOR)).encode() + b"??>").decode().rstrip("=")}, 403),
+    # Issue 11, class 3 (and class 1 inside the principal).
+    "name_typ a list": (principal_headers(principal(OPERATOR, name_typ=["preferred_username"])), 403),
+    "another identity provider": (principal_headers(principal(OPERATOR, auth_typ="google")), 403),
+    "a principal with a byte order mark": (principal_headers(raw=b"\xef\xbb\xbf" + json.dumps(
+        principal(OPERATOR)).encode()), 403),
+    "a principal in UTF-16": (principal_headers(raw=json.dumps(principal(OPERATOR)).encode("utf-16")), 403),
+    "a principal nested a few thousand levels deep": (principal_headers(
+        raw=json.dumps(principal(OPERATOR))[:-1].encode() + f', "x": {nested()}}}'.encode()), 403),
+    "a principal id header that is not the principal's": (principal_headers(
+        **{"X-MS-CLIENT-PRINCIPAL-ID": "00000000-0000-0000-0000-000000000001"}), 403),
+    "an identity provider header that is not the principal's": (principal_headers(
+        **{"X-MS-CLIENT-PRINCIPAL-IDP": "github"}), 403),
+    "two different names": (principal_headers(principal(OPERATOR, claims=[
+        {"typ": "preferred_username", "val": OPERATOR}, {"typ": "preferred_username", "val": MALLORY}])), 403),
+    "duplicate keys in the principal": (principal_headers(raw=json.dumps(principal(OPERATOR)).replace(
+        '"auth_typ": "aad"', '"auth_typ": "google", "auth_typ": "aad"').encode()), 403),
 }
-
-
-def post_review_form(stack: Stack, instance_id: str, headers: dict[str, str]) -> tuple[int, str]:
-    """The review page's confirmation form, without following its redirect: (status, Location)."""
-    connection = http.client.HTTPConnection("127.0.0.1", stack.host.port, timeout=30)
-    try:
-        connection.request("POST", f"/api/links/{instance_id}/review",
-                           body=f"typedName={OPERATOR_NAME.replace(' ', '+')}&acknowledge=yes",
-                           headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
-        answer = connection.getresponse()
-        return answer.status, answer.getheader("Location") or ""
-    finally:
-        connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +96,108 @@ def test_a_confirmation_without_a_valid_allowed_principal_is_refused(stack: Stac
     status = link_status(stack.host, awaiting)
     assert status["phase"] == "AwaitingConfirmation" and status["confirmation"]["attempts"] == []
     assert stack.sandbox.setup_starts() == {}
+
+
+FOREIGN = "https://evil.example"
+# name -> (headers a browser on another site would send, besides the operator's session)
+CROSS_SITE: dict[str, dict[str, str]] = {
+    "a foreign Origin": {"Origin": FOREIGN},
+    "a null Origin": {"Origin": "null"},
+    "Sec-Fetch-Site cross-site": {"Sec-Fetch-Site": "cross-site", "Origin": FOREIGN},
+    "Sec-Fetch-Site same-site": {"Sec-Fetch-Site": "same-site"},
+    "a foreign Referer and no Origin": {"Referer": FOREIGN + "/page"},
+    "a session cookie and nothing proving the origin": {"Cookie": "AppServiceAuthSession=abc"},
+}
+# name -> (Content-Type, body) of a JSON route's request sent some other way
+NOT_JSON: dict[str, tuple[str, bytes]] = {
+    "text/plain": ("text/plain", json.dumps({"typedName": OPERATOR_NAME}).encode()),
+    "form-encoded": ("application/x-www-form-urlencoded", b"typedName=Adele+Vance"),
+    "JSON in UTF-16": ("application/json; charset=utf-16", json.dumps({"typedName": OPERATOR_NAME}).encode("utf-16")),
+    "multipart": ("multipart/form-data; boundary=x", b"--x\r\n\r\nAdele\r\n--x--"),
+}
+
+
+def instance_count(stack: Stack) -> int:
+    return len(stack.host.get("/runtime/webhooks/durabletask/instances").json())
+
+
+def assert_nothing_recorded(stack: Stack, awaiting: str, instances_before: int) -> None:
+    assert instance_count(stack) == instances_before
+    status = link_status(stack.host, awaiting)
+    assert status["phase"] == "AwaitingConfirmation" and status["confirmation"]["attempts"] == []
+    assert stack.sandbox.setup_starts() == {}
+
+
+def post(stack: Stack, path: str, raw: bytes, headers: dict[str, str]):
+    return stack.host.request("POST", path, raw=raw, headers=headers)
+
+
+@pytest.mark.parametrize("case", CROSS_SITE)
+def test_a_cross_site_request_is_refused_and_records_nothing(stack: Stack, awaiting: str, case: str):
+    before, headers = instance_count(stack), {**easy_auth(OPERATOR), **CROSS_SITE[case]}
+    for path, body in ((f"/api/links/{awaiting}/confirm", {"typedName": OPERATOR_NAME}),
+                       (f"/api/links/{awaiting}/cancel", {"reason": "no"}),
+                       ("/api/links", LINKS[1].request()), ("/api/preflight", LINKS[1].request())):
+        answer = post(stack, path, json.dumps(body).encode(), headers)
+        assert answer.status == 403 and is_problem(answer), (path, answer.body)
+    connection_headers = {k: v for k, v in headers.items() if k != "Sec-Fetch-Site"}
+    status, location = post_review_form(stack, awaiting, {"Sec-Fetch-Site": CROSS_SITE[case].get(
+        "Sec-Fetch-Site", ""), **connection_headers})
+    assert status == 303 and "result=cross-site" in location, location
+    assert_nothing_recorded(stack, awaiting, before)
+
+
+@pytest.mark.parametrize("case", NOT_JSON)
+def test_a_json_route_refuses_other_content_types(stack: Stack, awaiting: str, case: str):
+    before, (content_type, raw) = instance_count(stack), NOT_JSON[case]
+    headers = {**easy_auth(OPERATOR), "Content-Type": content_type}
+    for path in (f"/api/links/{awaiting}/confirm", f"/api/links/{awaiting}/cancel", "/api/links", "/api/preflight"):
+        answer = post(stack, path, raw, headers)
+        assert answer.status == 415 and is_problem(answer), (path, answer.body)
+    assert_nothing_recorded(stack, awaiting, before)
+
+
+@pytest.mark.parametrize("path", ["/api/links", "/api/preflight"])
+@pytest.mark.parametrize("case", link_bodies(LINKS[1].request()))
+def test_a_hostile_link_request_is_a_400_naming_the_field_and_starts_nothing(stack: Stack, awaiting: str,
+                                                                              path: str, case: str):
+    before, (raw, field) = instance_count(stack), link_bodies(LINKS[1].request())[case]
+    assert len(raw) < 64 * 1024
+    answer = post(stack, path, raw, {"Content-Type": "application/json"})
+    assert answer.status == 400 and is_problem(answer), answer.body
+    assert field in [e["field"] for e in answer.json()["errors"]], answer.json()
+    assert_nothing_recorded(stack, awaiting, before)
+
+
+# name -> (confirm body, the field its refusal must name)
+CONFIRM_BODIES: dict[str, tuple[bytes, str]] = {
+    "nested a few thousand levels deep": (f'{{"typedName": {nested()}}}'.encode(), "(body)"),
+    "typedName twice": (b'{"typedName": "Mallory", "typedName": "Adele Vance"}', "typedName"),
+    "typedName with a trailing newline": (json.dumps({"typedName": OPERATOR_NAME + "\n"}).encode(), "typedName"),
+    "typedName with a zero-width space": (json.dumps({"typedName": "Adele\u200bVance"}).encode(), "typedName"),
+}
+
+
+@pytest.mark.parametrize("case", CONFIRM_BODIES)
+def test_a_hostile_confirmation_is_a_400_naming_the_field_and_records_nothing(stack: Stack, awaiting: str,
+                                                                               case: str):
+    before, (raw, field) = instance_count(stack), CONFIRM_BODIES[case]
+    answer = post(stack, f"/api/links/{awaiting}/confirm", raw,
+                  {**easy_auth(OPERATOR), "Content-Type": "application/json"})
+    assert answer.status == 400 and is_problem(answer), answer.body
+    assert field in [e["field"] for e in answer.json()["errors"]], answer.json()
+    assert_nothing_recorded(stack, awaiting, before)
+
+
+@pytest.mark.parametrize("instance_id", ["%0A", "link-%0D%0Ax", "link-%00", "%E2%80%AE", "..%2F..%2Fadmin",
+                                         "link-" + "a" * 5000, "%FF", "link-a98e06c0%20"])
+def test_a_hostile_instance_id_in_the_path_is_a_404_never_a_5xx(stack: Stack, awaiting: str, instance_id: str):
+    before = instance_count(stack)
+    for method, path, body in (("GET", "", None), ("GET", "/review", None),
+                               ("POST", "/confirm", {"typedName": OPERATOR_NAME}), ("POST", "/cancel", {})):
+        answer = stack.host.request(method, f"/api/links/{instance_id}{path}", body, headers=easy_auth(OPERATOR))
+        assert answer.status == 404, (method, path, answer.status, answer.body[:200])
+    assert_nothing_recorded(stack, awaiting, before)
 
 
 def test_the_operator_confirms_and_the_link_is_made(stack: Stack, awaiting: str):

@@ -51,3 +51,44 @@ def test_principal_matches_confirmers_by_name_or_object_id():
     assert principal.is_one_of({"approver@contoso.com"})
     assert principal.is_one_of({"abc"})
     assert not principal.is_one_of({"someone@contoso.com"})
+
+
+def raw_principal(raw: bytes, name: str = "admin@contoso.com", **extra: str) -> dict[str, str]:
+    return {"X-MS-CLIENT-PRINCIPAL": base64.b64encode(raw).decode(), "X-MS-CLIENT-PRINCIPAL-NAME": name, **extra}
+
+
+AAD = {"auth_typ": "aad", "claims": [{"typ": "preferred_username", "val": "admin@contoso.com"}],
+       "name_typ": "preferred_username"}
+
+
+@pytest.mark.parametrize("headers", [
+    raw_principal(json.dumps({**AAD, "name_typ": ["preferred_username"]}).encode()),
+    raw_principal(json.dumps({**AAD, "auth_typ": "google"}).encode()),
+    raw_principal(json.dumps({k: v for k, v in AAD.items() if k != "auth_typ"}).encode()),
+    raw_principal(b"\xef\xbb\xbf" + json.dumps(AAD).encode()),
+    raw_principal(json.dumps(AAD).encode("utf-16")),
+    raw_principal(json.dumps({**AAD, "x": [[[[]]]]}).encode()[:-1] + b', "deep": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+    raw_principal(json.dumps(AAD).replace('"aad"', '"google", "auth_typ": "aad"').encode()),
+    raw_principal(json.dumps(AAD).encode(), **{"X-MS-CLIENT-PRINCIPAL-ID": "someone-else"}),
+    raw_principal(json.dumps(AAD).encode(), **{"X-MS-CLIENT-PRINCIPAL-IDP": "github"}),
+    {"X-MS-CLIENT-PRINCIPAL": encode(AAD)},  # Easy Auth always sets the name header beside it
+    raw_principal(json.dumps({**AAD, "claims": AAD["claims"] + [{"typ": "preferred_username", "val": "m@x.com"}]})
+                  .encode()),
+    raw_principal(json.dumps({**AAD, "claims": [{"typ": "preferred_username", "val": "admin@contoso.com\u202e"}]})
+                  .encode(), name="admin@contoso.com\u202e"),
+])
+def test_unexpected_principals_are_refused_never_raised_otherwise(headers):
+    with pytest.raises(MalformedPrincipal):
+        principal_from_headers(headers)
+
+
+def test_the_allowed_identity_providers_are_a_setting():
+    headers = raw_principal(json.dumps({**AAD, "auth_typ": "google"}).encode())
+    assert principal_from_headers(headers, frozenset({"aad", "google"})).name == "admin@contoso.com"
+
+
+def test_matching_side_headers_are_accepted():
+    claims = AAD["claims"] + [{"typ": "http://schemas.microsoft.com/identity/claims/objectidentifier", "val": "oid-1"}]
+    headers = raw_principal(json.dumps({**AAD, "claims": claims}).encode(),
+                            **{"X-MS-CLIENT-PRINCIPAL-ID": "oid-1", "X-MS-CLIENT-PRINCIPAL-IDP": "aad"})
+    assert principal_from_headers(headers) == Principal("admin@contoso.com", "oid-1")

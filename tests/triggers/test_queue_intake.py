@@ -39,4 +39,4 @@ def test_a_short_message_is_quoted_whole():
     raw = "pas du JSON, désolé".encode()
     parsed = json.loads(poison_document(raw, None, refused(raw)))
     assert parsed["originalMessage"] == "pas du JSON, désolé" and parsed["originalTruncated"] is False
-    assert parsed["errors"] == [{"field": "(message)", "message": "is not JSON (UTF-8)"}]
+    assert parsed["errors"] == [{"field": "(message)", "message": "is not JSON"}]

@@ -6,12 +6,15 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import (
     content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance,
 )
 
+from cli.client import easy_auth_headers
 from tests.cli.stack import INSTANCE, LCS_ENV, OPERATOR, PROJECT, TARGET
+from tests.triggers.test_hostile_fuzz import mutated_requests, parse, serialised
 from tests.webui.test_openapi import schema_validator
 
 pytestmark = pytest.mark.e2e
@@ -34,6 +37,57 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_answers_as_described(case):
     case.call_and_validate(checks=CHECKS, timeout=60)
+
+
+@schema.include(method="POST", path_regex="review$").parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_review_form_as_a_signed_in_browser_posts_it(case):
+    """The form's own parsing, reached with what a browser adds (fetch metadata, the session)."""
+    headers = {"Sec-Fetch-Site": "same-origin", **easy_auth_headers(OPERATOR), **(case.headers or {})}
+    case.call_and_validate(headers=headers, checks=CHECKS, timeout=60)
+
+
+# Content types a JSON route must answer 415 to, and how a body is written in each.
+NOT_JSON = {
+    "text/plain": lambda body: json.dumps(body),
+    "text/plain; charset=utf-8": lambda body: json.dumps(body),
+    "application/x-www-form-urlencoded": lambda body: "typedName=Adele+Vance&operator=x",
+    "multipart/form-data; boundary=b": lambda body: "--b\r\n\r\n" + json.dumps(body) + "\r\n--b--",
+    "application/json; charset=utf-16": lambda body: json.dumps(body).encode("utf-16"),
+    "application/octet-stream": lambda body: json.dumps(body).encode(),
+}
+
+
+@schema.include(method="POST").exclude(path_regex="review$").parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+def test_json_routes_answer_415_to_any_other_content_type(case, stack):
+    """Every generated body, sent as something other than JSON: refused before it is read."""
+    documented = case.operation.definition.raw["responses"]
+    for content_type, write in NOT_JSON.items():
+        answer = requests.post(f"{stack.url}{case.formatted_path}", params=case.query, timeout=60,
+                               data=write(case.body if isinstance(case.body, (dict, list, str)) else {}),
+                               headers={**(case.headers or {}), "Content-Type": content_type})
+        assert answer.status_code == 415 and "415" in documented, (content_type, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(raw=mutated_requests().map(serialised) | st.binary(max_size=200))
+def test_no_invalid_link_request_starts_a_run(stack, raw):
+    """The parser's verdict is the oracle: what it refuses, the real route refuses, creating nothing."""
+    try:
+        parse(raw)
+    except ValueError:
+        valid = False
+    else:
+        valid = True
+    before = len(stack.host.get("/runtime/webhooks/durabletask/instances").json())
+    answer = requests.post(f"{stack.url}/api/links", data=raw, timeout=60,
+                           headers={"Content-Type": "application/json"})
+    assert answer.status_code < 500, answer.text
+    if not valid:
+        assert answer.status_code == 400 and answer.json()["errors"], answer.text
+        assert len(stack.host.get("/runtime/webhooks/durabletask/instances").json()) == before
 
 
 def test_the_served_description_is_the_repository_file(stack):

@@ -16,7 +16,8 @@ review = pytest.importorskip("triggers.review", reason="needs the lead's trigger
 pages = pytest.importorskip("triggers.review_pages")
 
 URL = "http://127.0.0.1:7071/api/links/link-a/review"
-FORM = {"content-type": "application/x-www-form-urlencoded"}
+# What a browser sends with the page's own form post (fetch metadata included).
+FORM = {"content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin"}
 CLIENT = object()
 
 
@@ -113,11 +114,25 @@ def test_post_refusals_redirect_with_a_fixed_code(actions, code, refusal):
     (b"typedName=%FF%FE&acknowledge=yes", {}, "invalid"),
     (b"&".join([b"a=1"] * 20) + b"&typedName=A&acknowledge=yes", {}, "invalid"),
     (b"typedName=Adele&acknowledge=yes", {"sec-fetch-site": "cross-site"}, "cross-site"),
+    (b"typedName=Adele&acknowledge=yes", {"sec-fetch-site": "same-site"}, "cross-site"),
+    (b"typedName=Adele&acknowledge=yes", {"sec-fetch-site": "", "origin": "https://evil.example"}, "cross-site"),
+    (b"typedName=Adele&acknowledge=yes", {"sec-fetch-site": "", "origin": "null"}, "cross-site"),
+    (b"typedName=Adele&acknowledge=yes", {"sec-fetch-site": "", "referer": "https://evil.example/x"}, "cross-site"),
+    (b"typedName=Adele&acknowledge=yes", {"sec-fetch-site": ""}, "cross-site"),  # nothing proves its origin
+    (b"typedName=Adele%0A&acknowledge=yes", {}, "invalid"),
+    (b"typedName=Adele%E2%80%AE&acknowledge=yes", {}, "invalid"),  # a right-to-left override
 ])
 def test_post_is_refused_before_confirming(actions, body, headers, refusal):
     response = post(body, headers)
     assert location(response)[1] == {"result": refusal}
     assert actions.submitted == []
+
+
+@pytest.mark.parametrize("proof", [{"origin": "http://127.0.0.1:7071"},
+                                   {"referer": "http://127.0.0.1:7071/api/links/link-a/review"}])
+def test_post_without_fetch_metadata_is_taken_when_origin_or_referer_is_the_app(actions, proof):
+    response = post(b"typedName=Adele&acknowledge=yes", {"sec-fetch-site": "", **proof})
+    assert "submitted" in location(response)[1] and len(actions.submitted) == 1
 
 
 def test_post_for_an_unknown_run_does_not_confirm(actions):
@@ -130,3 +145,13 @@ def test_openapi_document_is_served_from_the_repository_file():
     response = review.openapi_document.build().get_user_function()(request(instance="x"))
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert json.loads(response.get_body()) == json.loads(review.OPENAPI_PATH.read_text())
+
+
+def test_post_while_the_task_hub_fails_goes_back_to_the_page_saying_try_again(actions, monkeypatch):
+    from triggers.task_hub import TaskHubUnavailable
+
+    async def failing(*args, **kwargs):
+        raise TaskHubUnavailable("the task hub answered 500")
+    monkeypatch.setattr(pages, "submit_confirmation", failing)
+    response = post(b"typedName=Adele&acknowledge=yes")
+    assert response.status_code == 303 and location(response)[1] == {"result": "failed"}
