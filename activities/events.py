@@ -10,6 +10,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from activities import names
+from services import telemetry
 
 EVENTS_QUEUE = "link-events"
 
@@ -20,4 +21,7 @@ bp = df.Blueprint()
 @bp.activity_trigger(input_name="event")
 @bp.queue_output(arg_name="message", queue_name=EVENTS_QUEUE, connection="AzureWebJobsStorage")
 def publish_event(event: dict, message: func.Out[str]) -> None:
-    message.set(json.dumps(event, separators=(",", ":")))
+    with telemetry.activity_span(names.PUBLISH_EVENT, event.get("instanceId"), event.get("correlationId")) as span:
+        span.event("phase changed", type=event.get("type"), at=event.get("at"))
+        message.set(json.dumps(event, separators=(",", ":")))
+        span.status("published")
