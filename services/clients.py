@@ -95,10 +95,9 @@ class ServiceClients:
     def _lcs_token_provider(self) -> LcsTokenProvider:
         with self._lock:
             if self._lcs_tokens is None:
-                tokens = self._app_tokens
-                store = token_cache_store(self.settings, self._policy,
-                                          lambda scope: tokens.token(scope, service="lcs-token-cache"))
-                self._lcs_tokens = LcsTokenProvider(self.settings, store)
+                credential = self._app_tokens.credential() if self.settings.lcs_token_cache.startswith("https://") \
+                    else None
+                self._lcs_tokens = LcsTokenProvider(self.settings, token_cache_store(self.settings, credential))
             return self._lcs_tokens
 
     def _once(self, kind: str, key: str, build: Callable[[], T]) -> T:

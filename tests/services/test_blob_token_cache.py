@@ -1,4 +1,9 @@
-"""The LCS token cache in Azure Blob Storage, against Azurite (the real emulator) with OAuth on."""
+"""The LCS token cache in Azure Blob Storage, against Azurite (the real emulator) with OAuth on.
+
+The store is azure-storage-blob with an azure-identity credential; here the credential is a stand-in
+that hands out the storage tokens Azurite accepts (Azurite checks their issuer, which no local
+token endpoint can match), and records the scopes it was asked for.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,14 @@ import jwt
 import pytest
 import trustme
 
+from azure.core.credentials import AccessToken
+
 from services.errors import TokenUnavailable
-from services.http import HttpPolicy
 from services.identity import LcsTokenProvider
 from services.settings import ServiceSettings
-from services.tokencache import STORAGE_SCOPE, BlobTokenCacheStore, token_cache_store
+from services.tokencache import BlobTokenCacheStore, token_cache_store
+
+STORAGE_SCOPE = "https://storage.azure.com/.default"
 
 AZURITE = Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "azurite-blob"
 
@@ -65,15 +73,23 @@ def storage_token(audience: str = "https://storage.azure.com") -> str:
                       "azurite-checks-no-signature-0123456789", algorithm="HS256")
 
 
+class StorageCredential:
+    """An azure-core TokenCredential: what DefaultAzureCredential is to the store in Azure."""
+
+    def __init__(self, token=storage_token):
+        self._token = token
+        self.scopes: list[str] = []
+
+    def get_token(self, *scopes: str, **kwargs) -> AccessToken:
+        self.scopes.extend(scopes)
+        return AccessToken(self._token(), int(time.time()) + 3600)
+
+
 def store_for(azurite, url: str, token=storage_token) -> BlobTokenCacheStore:
     settings = ServiceSettings(lcs_token_cache=url, ca_bundle=azurite["ca"], http_max_retries=0)
-    scopes = []
-
-    def app_token(scope: str) -> str:
-        scopes.append(scope)
-        return token()
-    store = token_cache_store(settings, HttpPolicy.from_settings(settings), app_token)
-    store.scopes = scopes
+    credential = StorageCredential(token)
+    store = token_cache_store(settings, credential)
+    store.scopes = credential.scopes
     return store
 
 
