@@ -22,6 +22,6 @@ bp = df.Blueprint()
 @bp.queue_output(arg_name="message", queue_name=EVENTS_QUEUE, connection="AzureWebJobsStorage")
 def publish_event(event: dict, message: func.Out[str]) -> None:
     with telemetry.activity_span(names.PUBLISH_EVENT, event.get("instanceId"), event.get("correlationId")) as span:
-        span.event("phase changed", type=event.get("type"), at=event.get("at"))
+        span.event("phase changed", type=event.get("type"), at=event.get("at"), instanceId=event.get("instanceId"))
         message.set(json.dumps(event, separators=(",", ":")))
         span.status("published")
