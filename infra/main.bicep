@@ -19,9 +19,11 @@ param principalId string = ''
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param principalType string = 'User'
 
+@minLength(36)
 @description('Client id of the public client app registration used for the LCS device-code sign-in (LCS_CLIENT_ID).')
 param lcsClientId string
 
+@minLength(36)
 @description('Client id of the Entra app registration that App Service Authentication signs people in with.')
 param authClientId string
 
