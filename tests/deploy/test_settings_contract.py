@@ -27,6 +27,7 @@ from app_settings import APP, HOST, LIBRARY, PLATFORM, SET, SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "app" / "function.bicep"
+MAIN = ROOT / "infra" / "main.bicep"
 DECLARATION = "app_settings.py"
 
 
@@ -50,8 +51,8 @@ class RecordingEnviron(dict):
         return False
 
 
-def read_by_readers() -> dict[str, str]:
-    found = {}
+def readers() -> Iterator[tuple[str, Any, set[str]]]:
+    """(name, the reader, the names it asks for) for each declared reader."""
     for reader in app_settings.READERS:
         module, _, attribute = reader.partition(":")
         target: Any = importlib.import_module(module)
@@ -59,8 +60,11 @@ def read_by_readers() -> dict[str, str]:
             target = getattr(target, part)
         environ = RecordingEnviron()
         target(environ)
-        found.update((name, reader) for name in environ.asked)
-    return found
+        yield reader, target, environ.asked
+
+
+def read_by_readers() -> dict[str, str]:
+    return {name: reader for reader, _, asked in readers() for name in asked}
 
 
 def _is_environ(node: ast.AST) -> bool:
@@ -102,13 +106,41 @@ def read_by_host() -> dict[str, str]:
     return found
 
 
-def template_settings() -> set[str]:
+def template_app_settings() -> dict[str, Any]:
+    """The appsettings block as pycep gives it: literals as text, expressions as trees."""
     template = BicepParser().parse(file_path=TEMPLATE)
     for resource in template["resources"].values():
         config = resource.get("config") or {}
         if resource.get("type") == "Microsoft.Web/sites/config" and config.get("name") == "appsettings":
-            return set(config["properties"])
+            return config["properties"]
     pytest.fail(f"{TEMPLATE.relative_to(ROOT)} has no Microsoft.Web/sites/config 'appsettings' resource")
+
+
+def template_settings() -> set[str]:
+    return set(template_app_settings())
+
+
+def template_defaults() -> dict[str, str]:
+    """App setting -> its value when nobody overrides a parameter: a literal of the appsettings block,
+    or the default of the main.bicep parameter handed down as `settings.<key>` (possibly via string())."""
+    main = BicepParser().parse(file_path=MAIN)
+    handed_down, parameters = main["modules"]["api"]["config"]["params"]["settings"], main["parameters"]
+    # pycep gives a literal and a bare identifier alike, as text: a parameter's name is no literal.
+    references = set(BicepParser().parse(file_path=TEMPLATE)["parameters"])
+    defaults = {}
+    for name, value in template_app_settings().items():
+        if isinstance(value, str) and "${" not in value and value not in references:
+            defaults[name] = value
+            continue
+        operands = (value.get("operator") or {}).get("operands", {}) if isinstance(value, dict) else {}
+        if operands.get("operand_1") != "settings":
+            continue
+        source = handed_down[operands["operand_2"]]
+        if isinstance(source, dict):
+            source = (source.get("function") or {}).get("parameters", {}).get("value_to_convert")
+        if parameters.get(source, {}).get("default") is not None:
+            defaults[name] = str(parameters[source]["default"])
+    return defaults
 
 
 def local_settings() -> set[str]:
@@ -145,6 +177,18 @@ def test_the_template_sets_exactly_the_declared_settings():
     problems += [f"{name} is set by {TEMPLATE.relative_to(ROOT)} but not declared in {DECLARATION} "
                  f"(or declared as left out of Azure)" for name in sorted(actual - set(expected))]
     assert problems == []
+
+
+def test_the_template_defaults_are_the_apps_own_defaults():
+    """Deployed with its defaults, the app behaves as with no setting at all: production defaults
+    live in the code, and the template's parameters repeat them, not drift from them."""
+    defaults = template_defaults()
+    assert {"LCS_BASE_URL", "DATAVERSE_ALLOWED_HOSTS", "LINK_CONFIRMATION_TIMEOUT", "HTTP_MAX_RETRIES",
+            "LCS_METADATA_CALLS_PER_MINUTE"} <= set(defaults)
+    differing = [f"{name}: the template's default {defaults[name]!r} is not what {reader} assumes without it"
+                 for reader, read, asked in readers() for name in sorted(asked & set(defaults))
+                 if read({name: defaults[name]}) != read({})]
+    assert differing == []
 
 
 def test_the_local_example_holds_exactly_the_declared_local_settings():
