@@ -95,9 +95,8 @@ class ServiceClients:
     def _lcs_token_provider(self) -> LcsTokenProvider:
         with self._lock:
             if self._lcs_tokens is None:
-                credential = self._app_tokens.credential() if self.settings.lcs_token_cache.startswith("https://") \
-                    else None
-                self._lcs_tokens = LcsTokenProvider(self.settings, token_cache_store(self.settings, credential))
+                store = token_cache_store(self.settings, self._app_tokens.credential)  # one credential, one token cache
+                self._lcs_tokens = LcsTokenProvider(self.settings, store)
             return self._lcs_tokens
 
     def _once(self, kind: str, key: str, build: Callable[[], T]) -> T:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
 
 from services.errors import TokenUnavailable
@@ -152,14 +152,14 @@ def _json_content() -> Any:
     return ContentSettings(content_type="application/json")
 
 
-def token_cache_store(settings: ServiceSettings, credential: Any = None) -> TokenCacheStore:
-    """The store LCS_TOKEN_CACHE names: a file path, or an https blob URL reached with `credential`
-    (an azure-identity credential; by default the app's own, built from the settings)."""
+def token_cache_store(settings: ServiceSettings, credential: Callable[[], Any] | None = None) -> TokenCacheStore:
+    """The store LCS_TOKEN_CACHE names: a file path, or an https blob URL reached with the azure-identity
+    credential that `credential()` gives (asked only for a blob; by default the app's own, from the settings)."""
     location = settings.lcs_token_cache
     if not location.lower().startswith(("https://", "http://")):
         return FileTokenCacheStore(location)
     if credential is None:
         from services.identity import AppTokenProvider
 
-        credential = AppTokenProvider(settings).credential()
-    return BlobTokenCacheStore(location, credential, settings)
+        credential = AppTokenProvider(settings).credential
+    return BlobTokenCacheStore(location, credential(), settings)

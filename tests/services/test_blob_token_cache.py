@@ -88,7 +88,7 @@ class StorageCredential:
 def store_for(azurite, url: str, token=storage_token) -> BlobTokenCacheStore:
     settings = ServiceSettings(lcs_token_cache=url, ca_bundle=azurite["ca"], http_max_retries=0)
     credential = StorageCredential(token)
-    store = token_cache_store(settings, credential)
+    store = token_cache_store(settings, lambda: credential)
     store.scopes = credential.scopes
     return store
 
@@ -133,3 +133,18 @@ def test_lcs_provider_over_an_empty_blob_says_to_sign_in(azurite):
     with pytest.raises(TokenUnavailable) as caught:
         provider.token("admin@contoso.onmicrosoft.com")
     assert "cli login --account admin@contoso.onmicrosoft.com" in caught.value.remedy
+
+
+def test_a_first_save_never_replaces_a_cache_saved_meanwhile(azurite):
+    url = fresh_url(azurite)
+    sign_in, function_app = store_for(azurite, url), store_for(azurite, url)
+    assert sign_in.load() is None and function_app.load() is None
+    sign_in.save('{"v": "signed in"}')
+    function_app.save('{"v": "empty cache of an old process"}')  # If-None-Match: * fails: dropped
+    assert store_for(azurite, url).load() == '{"v": "signed in"}'
+
+
+def test_a_token_cache_url_must_be_https():
+    with pytest.raises(TokenUnavailable, match="plain https blob URL"):
+        token_cache_store(ServiceSettings(lcs_token_cache="http://127.0.0.1:10000/acct/c/cache.json"),
+                          lambda: StorageCredential())
