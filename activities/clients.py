@@ -6,10 +6,13 @@ and msal, which cost cold-start time on a Consumption plan.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+from typing import Any, Callable, Iterator
 
 from domain.facts import FactError, FactResult
 from domain.permissions import remedy_for
+from domain.request import LinkRequest
+from services import telemetry
 from services.errors import PermissionDenied, ServiceError, ServiceUnavailable, Throttled
 
 
@@ -30,6 +33,16 @@ def _permission_remedy(exc: ServiceError) -> str | None:
     if isinstance(exc, PermissionDenied) and exc.status == 403:
         return remedy_for(exc.service, exc.operation)
     return None
+
+
+@contextlib.contextmanager
+def traced(activity: str, payload: dict[str, Any]) -> Iterator[telemetry.Span]:
+    """The activity's span. Link-only activities get no instanceId in their input: a link's is
+    `link-<lcsEnvironmentId>` by contract (fact activities, shared with preflight, get it passed)."""
+    request = LinkRequest.from_dict(payload["request"])
+    with telemetry.activity_span(activity, payload.get("instanceId") or request.instance_id,
+                                 request.correlationId, request.operator) as span:
+        yield span
 
 
 def gather(name: str, fetch: Callable[[], Any]) -> dict[str, Any]:

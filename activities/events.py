@@ -11,6 +11,7 @@ import azure.functions as func
 
 from activities import names
 from domain.queue_text import encode_message
+from services import telemetry
 
 EVENTS_QUEUE = "link-events"
 
@@ -21,5 +22,8 @@ bp = df.Blueprint()
 @bp.activity_trigger(input_name="event")
 @bp.queue_output(arg_name="message", queue_name=EVENTS_QUEUE, connection="AzureWebJobsStorage")
 def publish_event(event: dict, message: func.Out[str]) -> None:
-    # Base64 on the wire, as before host.json said messageEncoding none (see domain.queue_text).
-    message.set(encode_message(json.dumps(event, separators=(",", ":"))))
+    with telemetry.activity_span(names.PUBLISH_EVENT, event.get("instanceId"), event.get("correlationId")) as span:
+        span.event("phase changed", type=event.get("type"), at=event.get("at"), instanceId=event.get("instanceId"))
+        # Base64 on the wire, as before host.json said messageEncoding none (see domain.queue_text).
+        message.set(encode_message(json.dumps(event, separators=(",", ":"))))
+        span.status("published")

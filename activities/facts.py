@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import azure.durable_functions as df
 
-from activities.clients import clients, gather
+from activities.clients import clients, gather, traced
 from activities.names import FACT_ACTIVITIES
 from domain import facts as F
 from domain.request import LinkRequest, same_guid
@@ -154,7 +154,11 @@ FETCHERS: dict[str, Callable[[dict[str, Any]], Any]] = {
 
 def gather_fact(name: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The body of every fact activity: fetch one fact; a service failure becomes its error."""
-    return gather(name, lambda: FETCHERS[name](payload))
+    with traced(FACT_ACTIVITIES[name], payload) as span:
+        result = gather(name, lambda: FETCHERS[name](payload))
+        error = result["error"] or {}
+        span.status("error" if error else "ok", errorCode=error.get("code"), httpStatus=error.get("status"))
+        return result
 
 
 def _register(name: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from activities import names
-from activities.clients import clients
+from activities.clients import clients, traced
 from domain.request import LinkRequest, same_guid
 from services.errors import LcsRequestRefused, ServiceError, ServiceUnavailable, Throttled
 
@@ -44,11 +44,14 @@ def _decide(request: LinkRequest, integration) -> dict[str, Any] | None:
 def start_setup(payload: dict) -> dict:
     """Start setup, or adopt the one running for our target, or refuse; "retry" when LCS was throttled or
     unavailable. Retrying is safe because every attempt reads the integration state first."""
-    try:
-        return _start_setup(LinkRequest.from_dict(payload["request"]), payload["confirmedBy"])
-    except (Throttled, ServiceUnavailable) as exc:
-        return {"outcome": "retry", "retryAfterSeconds": exc.retry_after if isinstance(exc, Throttled) else None,
-                "message": str(exc)}
+    with traced(names.START_SETUP, payload) as span:
+        try:
+            result = _start_setup(LinkRequest.from_dict(payload["request"]), payload["confirmedBy"])
+        except (Throttled, ServiceUnavailable) as exc:
+            result = {"outcome": "retry", "retryAfterSeconds": exc.retry_after if isinstance(exc, Throttled) else None,
+                      "message": str(exc)}
+        span.status(result["outcome"])
+        return result
 
 
 def _start_setup(request: LinkRequest, confirmed_by: str) -> dict:
@@ -74,12 +77,13 @@ def _start_setup(request: LinkRequest, confirmed_by: str) -> dict:
 def read_provisioning(payload: dict) -> dict:
     """One look at provisioning. A failed look is reported as Unknown: the monitor looks again later."""
     request = LinkRequest.from_dict(payload["request"])
-    try:
-        if request.setupMode == "lcs-api":
-            return _read_from_lcs(request)
-        return _read_from_power_platform(request)
-    except ServiceError as exc:
-        return {"state": UNKNOWN, "message": str(exc), "retryAfterSeconds": getattr(exc, "retry_after", None)}
+    with traced(names.READ_PROVISIONING, payload) as span:
+        try:
+            reading = _read_from_lcs(request) if request.setupMode == "lcs-api" else _read_from_power_platform(request)
+        except ServiceError as exc:
+            reading = {"state": UNKNOWN, "message": str(exc), "retryAfterSeconds": getattr(exc, "retry_after", None)}
+        span.status(reading["state"])
+        return reading
 
 
 def _read_from_lcs(request: LinkRequest) -> dict[str, Any]:
@@ -114,7 +118,13 @@ def _read_from_power_platform(request: LinkRequest) -> dict[str, Any]:
 @bp.activity_trigger(input_name="payload")
 def verify_link(payload: dict) -> dict:
     """Both sides must name the finance and operations environment: BAP's linkedAppMetadata and Dataverse."""
-    request = LinkRequest.from_dict(payload["request"])
+    with traced(names.VERIFY_LINK, payload) as span:
+        verdict = _verify(LinkRequest.from_dict(payload["request"]))
+        span.status("verified" if verdict["verified"] else "not verified")
+        return verdict
+
+
+def _verify(request: LinkRequest) -> dict:
     try:
         env = clients().bap.get_environment(request.powerPlatformEnvironmentId)
         integration = clients().dataverse(env.instance_url).get_finops_integration() if env.instance_url else None

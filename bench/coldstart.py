@@ -5,7 +5,7 @@ azure.durable_functions alone (what any Durable Functions app pays).
 
 Each import runs in a fresh interpreter (python -X importtime is not used: it slows imports down
 unevenly); the two kinds alternate so that disk cache and CPU frequency treat them alike, and the
-medians are compared. It also checks that the heavy libraries (azure.identity, msal, requests'
+medians are compared. It also checks that the heavy libraries (azure.identity, msal, Azure Monitor, requests'
 adapters for the services) are not imported with the app.
 """
 
@@ -23,7 +23,8 @@ import sys, time
 started = time.perf_counter()
 {imports}
 elapsed = time.perf_counter() - started
-heavy = sorted(m for m in ("azure.identity", "msal", "services.clients", "jsonschema") if m in sys.modules)
+heavy = sorted(m for m in ("azure.identity", "msal", "services.clients", "jsonschema", "azure.monitor.opentelemetry",
+                         "azure.storage.blob") if m in sys.modules)
 print(__import__("json").dumps({{"seconds": elapsed, "heavy": heavy}}))
 """
 BASELINE = "import azure.functions, azure.durable_functions"

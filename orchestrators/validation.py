@@ -71,7 +71,10 @@ def fetch_facts(context: df.DurableOrchestrationContext,
             asked = max((results[name].error.retry_after or 0) for name, _ in pending)
             yield context.create_timer(context.current_utc_datetime + timedelta(seconds=max(pause, asked)))
         answers = yield context.task_all([
-            context.call_activity_with_retry(FACT_ACTIVITIES[name], ACTIVITY_RETRY, payload) for name, payload in pending])
+            # The instance id only labels the activity's telemetry (preflight and link share these activities).
+            context.call_activity_with_retry(FACT_ACTIVITIES[name], ACTIVITY_RETRY,
+                                             {**payload, "instanceId": context.instance_id})
+            for name, payload in pending])
         results.update((name, F.FactResult.from_json(answer)) for (name, _), answer in zip(pending, answers))
         pending = [(name, payload) for name, payload in pending
                    if results[name].error is not None and results[name].error.transient]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine, and nothing twice:
-#   .venv (Python packages from requirements-dev.txt), node_modules (Azurite, from package-lock.json),
+#   .venv (Python packages from requirements-dev.txt), .venv-tools (checkov, from requirements-tools.txt,
+#   apart because its pins clash with the app's), node_modules (Azurite, from package-lock.json),
 #   and with --browser, Debian's Chromium for the browser tests and tmux for the terminal capture.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,17 @@ if [ "$(cat .venv/.installed 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
   echo "$want" > .venv/.installed
+fi
+
+if [ ! -x .venv-tools/bin/python ]; then
+  echo "bootstrap: creating .venv-tools" >&2
+  python3 -m venv .venv-tools
+fi
+want=$(stamp requirements-tools.txt)
+if [ "$(cat .venv-tools/.installed 2>/dev/null)" != "$want" ]; then
+  echo "bootstrap: installing the tools (checkov)" >&2
+  .venv-tools/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+  echo "$want" > .venv-tools/.installed
 fi
 
 want=$(stamp package.json package-lock.json)

@@ -95,9 +95,7 @@ class ServiceClients:
     def _lcs_token_provider(self) -> LcsTokenProvider:
         with self._lock:
             if self._lcs_tokens is None:
-                tokens = self._app_tokens
-                store = token_cache_store(self.settings, self._policy,
-                                          lambda scope: tokens.token(scope, service="lcs-token-cache"))
+                store = token_cache_store(self.settings, self._app_tokens.credential)  # one credential, one token cache
                 self._lcs_tokens = LcsTokenProvider(self.settings, store)
             return self._lcs_tokens
 

@@ -27,6 +27,7 @@ from urllib3.exceptions import MaxRetryError, NewConnectionError, ResponseError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
+from services import telemetry
 from services.errors import (
     HostNotAllowed,
     NotFound,
@@ -275,16 +276,19 @@ class ServiceHttp:
                 idempotent: bool = True) -> requests.Response:
         session = self._reads if idempotent else self._writes
         full_url = with_query(url, params)
-        try:
-            response = session.request(
-                method, full_url, json=json, data=data, headers={**self._headers, **(headers or {})},
-                auth=self._auth, timeout=self._policy.timeout, allow_redirects=False)
-        except requests.RequestException as exc:
-            if _is_timeout(exc):
-                raise ServiceUnavailable(self.service, operation, None, "Timeout",
-                                         f"no answer within {self._policy.timeout:g}s") from None
-            raise ServiceUnavailable(self.service, operation, None, "ConnectionFailed",
-                                     _describe_connection_error(exc)) from None
+        with telemetry.service_call(self.service, operation, method, urlsplit(full_url).hostname) as span:
+            try:
+                response = session.request(
+                    method, full_url, json=json, data=data, headers={**self._headers, **(headers or {})},
+                    auth=self._auth, timeout=self._policy.timeout, allow_redirects=False)
+            except requests.RequestException as exc:
+                span.status("Timeout" if _is_timeout(exc) else "ConnectionFailed")
+                if _is_timeout(exc):
+                    raise ServiceUnavailable(self.service, operation, None, "Timeout",
+                                             f"no answer within {self._policy.timeout:g}s") from None
+                raise ServiceUnavailable(self.service, operation, None, "ConnectionFailed",
+                                         _describe_connection_error(exc)) from None
+            span.status(str(response.status_code), **{"http.response.status_code": response.status_code})
         log.debug("%s %s %s -> %s", self.service, operation, method, response.status_code)
         if not 200 <= response.status_code < 300:
             raise error_from_response(self.service, operation, response, self._policy.clock)

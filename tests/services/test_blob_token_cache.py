@@ -1,4 +1,9 @@
-"""The LCS token cache in Azure Blob Storage, against Azurite (the real emulator) with OAuth on."""
+"""The LCS token cache in Azure Blob Storage, against Azurite (the real emulator) with OAuth on.
+
+The store is azure-storage-blob with an azure-identity credential; here the credential is a stand-in
+that hands out the storage tokens Azurite accepts (Azurite checks their issuer, which no local
+token endpoint can match), and records the scopes it was asked for.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,14 @@ import jwt
 import pytest
 import trustme
 
+from azure.core.credentials import AccessToken
+
 from services.errors import TokenUnavailable
-from services.http import HttpPolicy
 from services.identity import LcsTokenProvider
 from services.settings import ServiceSettings
-from services.tokencache import STORAGE_SCOPE, BlobTokenCacheStore, token_cache_store
+from services.tokencache import BlobTokenCacheStore, token_cache_store
+
+STORAGE_SCOPE = "https://storage.azure.com/.default"
 
 AZURITE = Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "azurite-blob"
 
@@ -65,15 +73,23 @@ def storage_token(audience: str = "https://storage.azure.com") -> str:
                       "azurite-checks-no-signature-0123456789", algorithm="HS256")
 
 
+class StorageCredential:
+    """An azure-core TokenCredential: what DefaultAzureCredential is to the store in Azure."""
+
+    def __init__(self, token=storage_token):
+        self._token = token
+        self.scopes: list[str] = []
+
+    def get_token(self, *scopes: str, **kwargs) -> AccessToken:
+        self.scopes.extend(scopes)
+        return AccessToken(self._token(), int(time.time()) + 3600)
+
+
 def store_for(azurite, url: str, token=storage_token) -> BlobTokenCacheStore:
     settings = ServiceSettings(lcs_token_cache=url, ca_bundle=azurite["ca"], http_max_retries=0)
-    scopes = []
-
-    def app_token(scope: str) -> str:
-        scopes.append(scope)
-        return token()
-    store = token_cache_store(settings, HttpPolicy.from_settings(settings), app_token)
-    store.scopes = scopes
+    credential = StorageCredential(token)
+    store = token_cache_store(settings, lambda: credential)
+    store.scopes = credential.scopes
     return store
 
 
@@ -117,3 +133,18 @@ def test_lcs_provider_over_an_empty_blob_says_to_sign_in(azurite):
     with pytest.raises(TokenUnavailable) as caught:
         provider.token("admin@contoso.onmicrosoft.com")
     assert "cli login --account admin@contoso.onmicrosoft.com" in caught.value.remedy
+
+
+def test_a_first_save_never_replaces_a_cache_saved_meanwhile(azurite):
+    url = fresh_url(azurite)
+    sign_in, function_app = store_for(azurite, url), store_for(azurite, url)
+    assert sign_in.load() is None and function_app.load() is None
+    sign_in.save('{"v": "signed in"}')
+    function_app.save('{"v": "empty cache of an old process"}')  # If-None-Match: * fails: dropped
+    assert store_for(azurite, url).load() == '{"v": "signed in"}'
+
+
+def test_a_token_cache_url_must_be_https():
+    with pytest.raises(TokenUnavailable, match="plain https blob URL"):
+        token_cache_store(ServiceSettings(lcs_token_cache="http://127.0.0.1:10000/acct/c/cache.json"),
+                          lambda: StorageCredential())
