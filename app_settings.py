@@ -57,6 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LINK_PROVISIONING_DEADLINE", APP),
     Setting("LINK_POLL_SCHEDULE", APP),
     Setting("LINK_CONFIRMERS", APP),
+    Setting("LINK_ALLOWED_IDENTITY_PROVIDERS", APP),
     Setting("LINK_PUBLIC_BASE_URL", APP),
     # Identity and services (services/settings.py)
     Setting("AZURE_TENANT_ID", APP),

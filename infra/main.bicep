@@ -30,6 +30,9 @@ param authClientId string
 @description('Comma-separated UPNs or object ids allowed to confirm besides the operator (LINK_CONFIRMERS).')
 param linkConfirmers string = ''
 
+@description('Comma-separated App Service Authentication identity providers (auth_typ) whose principals may confirm or cancel (LINK_ALLOWED_IDENTITY_PROVIDERS).')
+param linkAllowedIdentityProviders string = 'aad'
+
 @allowed(['operator', 'lcs-api'])
 param linkDefaultSetupMode string = 'operator'
 param linkConfirmationTimeout string = 'P3D'
@@ -141,6 +144,7 @@ module api 'app/function.bicep' = {
       linkProvisioningDeadline: linkProvisioningDeadline
       linkPollSchedule: linkPollSchedule
       linkConfirmers: linkConfirmers
+      linkAllowedIdentityProviders: linkAllowedIdentityProviders
       authorityHost: authorityHost
       lcsBaseUrl: lcsBaseUrl
       bapBaseUrl: bapBaseUrl

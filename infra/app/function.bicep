@@ -95,6 +95,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     LINK_PROVISIONING_DEADLINE: settings.linkProvisioningDeadline
     LINK_POLL_SCHEDULE: settings.linkPollSchedule
     LINK_CONFIRMERS: settings.linkConfirmers
+    LINK_ALLOWED_IDENTITY_PROVIDERS: settings.linkAllowedIdentityProviders
     LINK_PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
     AZURE_TENANT_ID: tenant().tenantId
     AZURE_CLIENT_ID: identityClientId
