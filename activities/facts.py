@@ -6,6 +6,7 @@ Every fact activity has the same body (`gather_fact`); what differs is its fetch
 
 from __future__ import annotations
 
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -33,10 +34,13 @@ def fetch_operator(payload: dict[str, Any]) -> F.OperatorFacts:
     # The four reads that need the user's id are independent: asked together, the fact costs two
     # Graph round trips instead of five.
     with ThreadPoolExecutor(max_workers=4) as pool:
-        roles = pool.submit(graph.get_directory_roles, user.id)
-        details = pool.submit(graph.get_license_details, user.id)
-        subscriptions = pool.submit(graph.get_subscribed_skus)
-        tenant_id = pool.submit(graph.get_tenant_id)
+        def ask(call, *args):
+            # Each call runs in a copy of this context, so its telemetry span stays a child of the activity's.
+            return pool.submit(contextvars.copy_context().run, call, *args)
+        roles = ask(graph.get_directory_roles, user.id)
+        details = ask(graph.get_license_details, user.id)
+        subscriptions = ask(graph.get_subscribed_skus)
+        tenant_id = ask(graph.get_tenant_id)
         return F.OperatorFacts(
             object_id=user.id, user_principal_name=user.user_principal_name or request.operator,
             display_name=user.display_name or "", user_type=user.user_type, tenant_id=tenant_id.result(),

@@ -7,7 +7,7 @@ from domain.checks import CHECKS
 from domain.permissions import PERMISSIONS, permission_for, remedy_for
 
 README = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-SECTION = README[README.index("\n## Permissions\n"):README.index("\n## Deploying to Azure\n")]
+SECTION = README[README.index("\n## Permissions\n"):README.index("\n## Deploy to Azure\n")]
 
 
 def readme_rows():
