@@ -3,12 +3,14 @@
     from devhost.replay import replay_instance, assert_deterministic
     report = replay_instance(function_app.app, "path/to/state/durable.sqlite3", "link-...")
     assert report.ok, report.problems
+    report = replay_history(function_app.app, "link_environment", "link-...", events, "Running")
 
 A replay runs the SDK's real handle over the stored history (every event marked
 as played) and checks what the Durable Task Framework would: every sequence id
 the orchestrator schedules matches the recorded activity name or timer, nothing
 recorded is missing, nothing new is scheduled, and a finished instance finishes
-the same way (same output, or a failure again).
+the same way (same output, or a failure again). ``replay_history`` does the same for
+a history given as data, such as one recorded by an earlier release.
 """
 from __future__ import annotations
 
@@ -48,31 +50,40 @@ def _check(handles: dict[str, Any], store: Store, instance_id: str) -> ReplayRep
     instance = store.get_instance(instance_id)
     if instance is None:
         raise KeyError(f"no instance {instance_id!r} in {store.path}")
+    return _replay(handles, instance_id, instance.name, instance.runtime_status, store.history(instance_id))
+
+
+def _replay(handles: dict[str, Any], instance_id: str, name: str, status: str, history: list[h.Event],
+            same_output: bool = True) -> ReplayReport:
     problems: list[str] = []
-    handle = handles.get(instance.name)
-    history = store.history(instance_id)
+    handle = handles.get(name)
     if handle is None:
-        problems.append(f"the app has no orchestrator named {instance.name!r}")
+        problems.append(f"the app has no orchestrator named {name!r}")
     elif history:
         events = [dict(e, IsPlayed=True) for e in history]
         result = run_sdk(handle, instance_id, events)
         shim = replay_actions(events, actions_of(result.state))
         problems.extend(shim.problems)
-        problems.extend(f"unsupported action {name}" for name in shim.unsupported)
+        problems.extend(f"unsupported action {action}" for action in shim.unsupported)
         for item in shim.new:
             what = f"activity {item.name!r}" if item.kind == "activity" else "a timer"
             problems.append(f"task {item.task_id}: the orchestrator now schedules {what}, which history does not have")
-        problems.extend(_compare_outcome(instance.runtime_status, history, result.state, result.error))
-    return ReplayReport(instance_id, instance.name, instance.runtime_status, problems)
+        if status in h.ACTIVE and result.error is not None:
+            problems.append(f"the replay fails: {result.error}")
+        problems.extend(_compare_outcome(status, history, result.state, result.error, same_output))
+    return ReplayReport(instance_id, name, status, problems)
 
 
-def _compare_outcome(status: str, history: list[h.Event], state: dict | None, error: str | None) -> list[str]:
+def _compare_outcome(status: str, history: list[h.Event], state: dict | None, error: str | None,
+                     same_output: bool) -> list[str]:
     completed = next((e for e in history if e["EventType"] == h.EventType.ExecutionCompleted), None)
     if status == "Completed" and completed is not None:
         if error is not None:
             return [f"the instance completed, but the replay fails: {error}"]
         if not (state or {}).get("isDone"):
             return ["the instance completed, but the replay does not finish"]
+        if not same_output:
+            return []
         recorded = h.parse_json_text(completed.get("Result"))
         replayed = json.loads(json.dumps(state.get("output")))
         if recorded != replayed:
@@ -96,6 +107,18 @@ def replay_instance(app: Any, db_path: str | Path, instance_id: str) -> ReplayRe
         return _check(_orchestrators(app), store, instance_id)
     finally:
         store.close()
+
+
+def replay_history(app: Any, name: str, instance_id: str, history: list[h.Event], runtime_status: str,
+                   same_output: bool = True) -> ReplayReport:
+    """Replay a history given as data (e.g. recorded by an earlier release) through ``app``'s orchestrator.
+
+    ``history`` is one execution's events in the shape devhost stores. For a run in flight
+    (``runtime_status`` "Running"), the check is that the recorded prefix replays: every scheduled
+    activity and timer matches, nothing new is scheduled, the SDK raises nothing. For a completed
+    run, the replay must also finish, with the same output unless ``same_output`` is false (a
+    later release may shape its result differently without breaking runs in flight)."""
+    return _replay(_orchestrators(app), instance_id, name, runtime_status, history, same_output)
 
 
 def replay_all(app: Any, db_path: str | Path, statuses: Iterable[str] = h.TERMINAL) -> list[ReplayReport]:
