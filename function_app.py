@@ -6,6 +6,7 @@ import azure.functions as func
 from activities.events import bp as events
 from activities.facts import bp as facts
 from activities.setup import bp as setup
+from activities.status import bp as status
 from orchestrators.link_environment import bp as link_environment
 from orchestrators.preflight import bp as preflight
 from triggers.http_api import bp as http_api
@@ -13,5 +14,5 @@ from triggers.queue_intake import bp as queue_intake
 from triggers.review import bp as review
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-for blueprint in (http_api, review, queue_intake, link_environment, preflight, facts, setup, events):
+for blueprint in (http_api, review, queue_intake, link_environment, preflight, facts, setup, events, status):
     app.register_functions(blueprint)

@@ -256,10 +256,11 @@ def run_client(binding: str | Mapping[str, Any], work: Callable[[Any], Awaitable
 class AzuriteService:
     queue_url: str
     port: int
+    blob_url: str | None = None
 
     @property
     def connection_string(self) -> str:
-        return development_connection_string(self.queue_url)
+        return development_connection_string(self.queue_url, self.blob_url)
 
 
 @pytest.fixture(scope="session")
@@ -275,7 +276,7 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzuriteService
             if attempt == 2:
                 raise
     try:
-        yield AzuriteService(server.queue_url, server.port)
+        yield AzuriteService(server.queue_url, server.port, server.blob_url)
     finally:
         server.stop()
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+
 import azure.durable_functions as df
 
+from activities import names as activity
 from domain import phases
 from domain.checks import validation_passed
 from domain.request import LinkRequest
 from orchestrators.link_state import enter_phase, iso, new_state, utc
 from orchestrators.options import RunOptions
-from orchestrators.validation import checks_to_json, validate
+from orchestrators.projection import CONTRACT_VERSION, projection, run_key
+from orchestrators.validation import STORE_RETRY, checks_to_json, validate
 
 bp = df.Blueprint()
 
@@ -17,10 +21,19 @@ bp = df.Blueprint()
 @bp.orchestration_trigger(context_name="context")
 def preflight(context: df.DurableOrchestrationContext):
     data = context.get_input()
+    # Contract 2 keeps the report in the status store (orchestrators/projection.py); earlier runs did not.
+    stores_document = data.get("version", 1) >= CONTRACT_VERSION
     request = LinkRequest.from_dict(data["request"])
     now = utc(context.current_utc_datetime)
     state = new_state("preflight", request, RunOptions.from_json(data["options"]).links, now)
-    context.set_custom_status(state)
+    document = f"{context.instance_id}/{run_key(state['startedAt'])}.json"
+    if stores_document:
+        state["version"] = 0
+
+    def live():
+        return projection(state, document) if stores_document else state
+
+    context.set_custom_status(live())
     facts, results = yield from validate(context, request)
     finished = utc(context.current_utc_datetime)
     state["checks"] = checks_to_json(results)
@@ -31,5 +44,9 @@ def preflight(context: df.DurableOrchestrationContext):
     enter_phase(state, phases.VALIDATED if passed else phases.VALIDATION_FAILED, finished)
     state["outcome"] = {"result": state["phase"], "completedAt": iso(finished),
                         "message": "Every prerequisite is met." if passed else "One or more prerequisites are not met."}
-    context.set_custom_status(state)
-    return state
+    if stores_document:
+        state["version"] = 1
+        yield context.call_activity_with_retry(activity.SAVE_STATUS, STORE_RETRY,
+                                               {"name": document, "version": 1, "document": copy.deepcopy(state)})
+    context.set_custom_status(live())
+    return live()

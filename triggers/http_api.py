@@ -50,6 +50,7 @@ def _action_response(result: actions.ActionResult) -> func.HttpResponse:
 
 @bp.route(route="links", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@actions.store_failures_answer_503
 async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     settings = AppSettings.from_env()
     try:
@@ -71,6 +72,7 @@ async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClien
 
 @bp.route(route="preflight", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@actions.store_failures_answer_503
 async def run_preflight(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     settings = AppSettings.from_env()
     try:
@@ -121,6 +123,7 @@ async def list_links(req: func.HttpRequest, client: df.DurableOrchestrationClien
 
 @bp.route(route="links/{instanceId}", methods=["GET"])
 @bp.durable_client_input(client_name="client")
+@actions.store_failures_answer_503
 async def get_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     instance_id = req.route_params["instanceId"]
     document = await actions.load_status(client, instance_id, actions.base_url_of(req))
@@ -144,12 +147,14 @@ async def _pass_on(req: func.HttpRequest, client, submit, field: str) -> func.Ht
 
 @bp.route(route="links/{instanceId}/confirm", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@actions.store_failures_answer_503
 async def confirm_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     return await _pass_on(req, client, actions.submit_confirmation, "typedName")
 
 
 @bp.route(route="links/{instanceId}/cancel", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@actions.store_failures_answer_503
 async def cancel_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     return await _pass_on(req, client, actions.submit_cancel, "reason")
 

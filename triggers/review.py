@@ -11,6 +11,8 @@ import pathlib
 import azure.durable_functions as df
 import azure.functions as func
 
+from triggers.link_actions import store_failures_answer_503
+
 OPENAPI_PATH = pathlib.Path(__file__).resolve().parent.parent / "openapi.json"
 
 bp = df.Blueprint()
@@ -18,6 +20,7 @@ bp = df.Blueprint()
 
 @bp.route(route="links/{instanceId}/review", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
+@store_failures_answer_503
 async def review_page(req: func.HttpRequest, client) -> func.HttpResponse:
     from triggers.review_pages import show_review
     return await show_review(req, client)
@@ -25,6 +28,7 @@ async def review_page(req: func.HttpRequest, client) -> func.HttpResponse:
 
 @bp.route(route="links/{instanceId}/review", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
+@store_failures_answer_503
 async def review_confirm(req: func.HttpRequest, client) -> func.HttpResponse:
     from triggers.review_pages import submit_review
     return await submit_review(req, client)
