@@ -115,8 +115,8 @@ class ConfirmationWait:
     def _record(self, payload: dict[str, Any]) -> bool:
         state = self.run.state
         typed = str(payload.get("typedName") or "")
-        meant_for = payload.get("runStartedAt")
-        other_run = meant_for is not None and meant_for != state["startedAt"]
+        meant_for = payload.get("runId")
+        other_run = meant_for is not None and meant_for != state.get("runId")
         accepted = not other_run and names_match(typed, state["operatorDisplayName"] or "")
         now = iso(self.run.now)
         record_attempt(state, {

@@ -22,7 +22,7 @@ from domain.request import LinkRequest
 from orchestrators.confirmation import Beside, ConfirmationWait, Decision
 from orchestrators.link_state import enter_phase, iso, new_state, operator_instructions, utc
 from orchestrators.options import RunOptions
-from orchestrators.projection import CONTRACT_VERSION, projection, run_key
+from orchestrators.projection import CONTRACT_VERSION, document_name, projection
 from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json, validate
 
 bp = df.Blueprint()
@@ -56,6 +56,7 @@ class LinkRun:
         self.state.setdefault("previousRuns", data.get("previousRuns") or [])
         if self.stores_document:
             self.state.setdefault("version", 0)
+            self.state.setdefault("runId", data.get("runId"))
         self.unpublished: list[dict[str, Any]] = data.get("unpublished") or []
         self.initial_environment: dict[str, Any] | None = self.state["initialEnvironment"]
 
@@ -259,7 +260,7 @@ class LinkRun:
 
     @property
     def document_name(self) -> str:
-        return f"{self.context.instance_id}/{run_key(self.state['startedAt'])}.json"
+        return document_name(self.context.instance_id, self.state["runId"])
 
     def persist_task(self):
         """Write the next version of the document (contract 2); the caller awaits the task."""

@@ -12,7 +12,7 @@ from domain.checks import validation_passed
 from domain.request import LinkRequest
 from orchestrators.link_state import enter_phase, iso, new_state, utc
 from orchestrators.options import RunOptions
-from orchestrators.projection import CONTRACT_VERSION, projection, run_key
+from orchestrators.projection import CONTRACT_VERSION, document_name, projection
 from orchestrators.validation import STORE_RETRY, checks_to_json, validate
 
 bp = df.Blueprint()
@@ -26,9 +26,9 @@ def preflight(context: df.DurableOrchestrationContext):
     request = LinkRequest.from_dict(data["request"])
     now = utc(context.current_utc_datetime)
     state = new_state("preflight", request, RunOptions.from_json(data["options"]).links, now)
-    document = f"{context.instance_id}/{run_key(state['startedAt'])}.json"
+    document = document_name(context.instance_id, data["runId"]) if stores_document else ""
     if stores_document:
-        state["version"] = 0
+        state.update(version=0, runId=data["runId"])
 
     def live():
         return projection(state, document) if stores_document else state

@@ -22,9 +22,10 @@ _PROVISIONING_FIELDS = ("started", "startedAt", "anchor", "deadline", "polls", "
                         "lastCheckedAt", "nextCheckAt", "retryAfterSeconds", "setupActivityId")
 
 
-def run_key(started_at: str) -> str:
-    """A run's name in the store: its start time (one instance id is reused by later runs)."""
-    return "".join(c for c in started_at if c.isalnum())
+def document_name(instance_id: str, run_id: str) -> str:
+    """Where a run's document is stored. One instance id is reused by later runs, so each run has its
+    own: `runId` is made by the trigger that starts the run and arrives in the input."""
+    return f"{instance_id}/{run_id}.json"
 
 
 def _cut(value: Any, limit: int = TEXT_LIMIT) -> Any:
@@ -41,6 +42,7 @@ def projection(state: dict[str, Any], document: str) -> dict[str, Any]:
         "phase": state["phase"],
         "version": state["version"],
         "document": document,
+        "runId": state.get("runId"),
         "startedAt": state["startedAt"],
         "validatedAt": state.get("validatedAt"),
         "request": {key: _cut(request.get(key)) for key in _REQUEST_FIELDS},

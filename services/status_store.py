@@ -28,10 +28,6 @@ class StatusStoreUnavailable(Exception):
     retry_after_seconds = 5
 
 
-def blob_name(instance_id: str, run_key: str) -> str:
-    return f"{instance_id}/{run_key}.json"
-
-
 class StatusStore:
     def __init__(self, container) -> None:
         self._container = container

@@ -171,7 +171,8 @@ async def start_link(client: df.DurableOrchestrationClient, request: LinkRequest
     if existing and _blocks_new_run(existing):
         return StartResult(instance_id, created=False, existing=existing)
     options = settings.run_options(links_for(base_url, instance_id))
-    payload = {"version": CONTRACT_VERSION, "request": request.to_dict(), "options": options.to_json()}
+    payload = {"version": CONTRACT_VERSION, "runId": str(uuid.uuid4()), "request": request.to_dict(),
+               "options": options.to_json()}
     if existing:
         payload["previousRuns"] = [_run_summary(existing), *existing.get("previousRuns", [])]
     try:
@@ -200,7 +201,8 @@ def _run_summary(document: dict[str, Any]) -> dict[str, Any]:
 async def start_preflight(client: df.DurableOrchestrationClient, request: LinkRequest, base_url: str,
                           settings: AppSettings, instance_id: str) -> None:
     options = settings.run_options(links_for(base_url, instance_id))
-    await client.start_new(PREFLIGHT_ORCHESTRATOR, instance_id, {"version": CONTRACT_VERSION, "request": request.to_dict(),
+    await client.start_new(PREFLIGHT_ORCHESTRATOR, instance_id, {"version": CONTRACT_VERSION, "runId": str(uuid.uuid4()),
+                                                                 "request": request.to_dict(),
                                                                  "options": options.to_json()})
 
 
@@ -233,7 +235,7 @@ async def _act(client, instance_id: str, headers: Mapping[str, str], settings: A
     by = {"name": principal.name, "objectId": principal.object_id}
     # The attempt id lets the caller learn what became of this request: 202 only says the event was
     # delivered; the run records the id where it acted on it (confirmation.attempts, outcome.attemptId).
-    attempt = {**data, "by": by, "attemptId": str(uuid.uuid4()), "runStartedAt": document.get("startedAt")}
+    attempt = {**data, "by": by, "attemptId": str(uuid.uuid4()), "runId": document.get("runId")}
     await client.raise_event(instance_id, event, attempt)
     return ActionResult(202, body={"instanceId": instance_id, **data, "by": by, "attemptId": attempt["attemptId"],
                                    "links": document["links"]})
