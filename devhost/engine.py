@@ -82,6 +82,9 @@ class Engine:
         self._activity_queue: deque[ActivityItem] = deque()
         self._activity_ids: set[int] = set()
         self._timers: list[tuple[str, str]] = []
+        # A test hook: activities of a held name wait (still counted as busy) until released.
+        self._held_activities: set[str] = set()
+        self._parked: list[ActivityItem] = []
         self._stopping = False
         self._threads: list[threading.Thread] = []
         self.timer_gate = timer_gate
@@ -177,6 +180,9 @@ class Engine:
                 if self._stopping:
                     return
                 item = self._activity_queue.popleft()
+                if item.name in self._held_activities:
+                    self._parked.append(item)
+                    continue
             try:
                 self._run_activity(item)
             except Exception:
@@ -185,6 +191,23 @@ class Engine:
                 with self._cond:
                     self._activity_ids.discard(item.id)
                     self.busy.add("activities", -1)
+
+    def gate_activity(self, name: str, held: bool) -> None:
+        """Hold (or release) every work item of one activity: it is not run until released."""
+        with self._cond:
+            if held:
+                self._held_activities.add(name)
+                return
+            self._held_activities.discard(name)
+            released = [item for item in self._parked if item.name == name]
+            self._parked = [item for item in self._parked if item.name != name]
+            self._activity_queue.extend(released)
+            self._cond.notify_all()
+
+    def activity_gate(self) -> dict:
+        with self._cond:
+            return {"held": sorted(self._held_activities),
+                    "waiting": [{"instanceId": i.instance_id, "name": i.name, "taskId": i.task_id} for i in self._parked]}
 
     def _timer_loop(self) -> None:
         while not self._stopping:

@@ -217,6 +217,16 @@ class DevhostProcess:
     def release_clock(self) -> dict:
         return self.post("/admin/devhost/clock/release").json()
 
+    def hold_activity(self, name: str) -> dict:
+        """Hold every work item of activity ``name`` until ``release_activity(name)`` (a test hook)."""
+        return self.post("/admin/devhost/activities/hold", {"name": name}).json()
+
+    def release_activity(self, name: str) -> dict:
+        return self.post("/admin/devhost/activities/release", {"name": name}).json()
+
+    def activity_gate(self) -> dict:
+        return self.get("/admin/devhost/activities").json()
+
     def advance_clock(self, seconds: float | None = None, to: str | None = None) -> dict:
         body = {"to": to} if to else {"seconds": seconds}
         return self.post("/admin/devhost/clock/advance", body).json()
