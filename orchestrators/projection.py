@@ -10,6 +10,7 @@ so its size is bounded whatever the run meets (tests/orchestrators/test_projecti
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 # The orchestration input's contract version (set by the triggers). An input without it was started
@@ -29,7 +30,15 @@ def document_name(instance_id: str, run_id: str) -> str:
 
 
 def _cut(value: Any, limit: int = TEXT_LIMIT) -> Any:
-    return value[:limit] if isinstance(value, str) else value
+    """Text cut to `limit` characters of JSON, escapes counted (the SDK writes non-ASCII escaped)."""
+    if not isinstance(value, str):
+        return value
+    used = 0
+    for index, char in enumerate(value):
+        used += len(json.dumps(char)) - 2
+        if used > limit:
+            return value[:index]
+    return value
 
 
 def projection(state: dict[str, Any], document: str) -> dict[str, Any]:
