@@ -78,7 +78,7 @@ def complete_document(live: dict[str, Any], store: StatusStore | None = None) ->
     if name is None:
         return live  # a run started before the status store keeps its whole document live
     stored = (store or StatusStore.from_environment()).load(name) or {}
-    document = {**live, **stored}
+    document = {"checks": [], "previousRuns": [], **live, **stored}
     document.update({key: live[key] for key in _LIVE_KEYS if key in live})
     summary = {k: v for k, v in (live.get("confirmation") or {}).items() if k != "lastAttempt"}
     if summary:

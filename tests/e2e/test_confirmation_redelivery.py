@@ -61,3 +61,25 @@ def test_a_cancel_answer_names_its_attempt_and_the_outcome_records_it(driver):
     assert cancel.status == 202
     cancelled = driver.wait_phase("Cancelled")
     assert cancelled["outcome"]["attemptId"] == cancel.json()["attemptId"]
+
+
+def test_a_confirm_racing_a_cancel_gets_202_and_its_attempt_id_shows_it_did_nothing(driver):
+    """Issue 11, class 8: both answers are 202; the attempt ids tell the callers which one the run took."""
+    host = driver.host
+    host.hold_clock()
+    assert driver.start().status == 202
+    driver.wait_phase("AwaitingConfirmation")
+    host.wait_until(lambda: _published(driver, "link.awaiting-confirmation"))
+    host.hold_activity("save_status")  # the run has taken the cancel but does not show it yet
+    try:
+        cancel = driver.cancel("changed my mind")
+        assert cancel.status == 202
+        host.wait_until(lambda: [w["name"] for w in host.activity_gate()["waiting"]] == ["save_status"])
+        confirm = driver.confirm(OPERATOR_NAME)
+        assert confirm.status == 202  # the status still said AwaitingConfirmation
+    finally:
+        host.release_activity("save_status")
+    cancelled = driver.wait_phase("Cancelled")
+    assert cancelled["outcome"]["attemptId"] == cancel.json()["attemptId"]
+    recorded = [a["attemptId"] for a in cancelled["confirmation"]["attempts"]]
+    assert confirm.json()["attemptId"] not in recorded and driver.setup_starts() == 0

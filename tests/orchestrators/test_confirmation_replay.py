@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from devhost import history as h
 from tests.orchestrators.player import Player, awaiting_publish, confirm_event, link_input
 
 pytestmark = pytest.mark.timeout(120)
@@ -73,4 +74,15 @@ def test_a_confirm_buffered_before_the_wait_is_taken_once_and_the_run_starts_afr
     assert carried["version"] == 2
     assert [(a["attemptId"], a["accepted"]) for a in carried["carry"]["confirmation"]["attempts"]] == [("early", False)]
     assert [e["type"] for e in carried["unpublished"]] == ["link.awaiting-confirmation"]
+    assert "start_setup" not in player.scheduled
+
+
+def test_a_cancel_sent_while_validation_runs_is_taken_once():
+    """Cancel has one waiter for the whole wait: the SDK's buffered event reaches it once."""
+    player = Player(link_input())
+    cancel = {"reason": "not now", "by": {"name": "admin@contoso.onmicrosoft.com"}, "attemptId": "cancel-1"}
+    player.step([h.event_raised(player.now, "Cancel", json.dumps(json.dumps(cancel)))])
+    player.play()
+    assert player.state["isDone"] and player.custom_status["phase"] == "Cancelled"
+    assert player.saved[-1]["outcome"]["attemptId"] == "cancel-1"
     assert "start_setup" not in player.scheduled
