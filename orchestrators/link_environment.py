@@ -7,7 +7,6 @@ accepted confirmation, and the setup activity reads the integration state before
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timedelta, timezone
 from typing import Any, Generator
 
@@ -265,7 +264,8 @@ class LinkRun:
     def persist_task(self):
         """Write the next version of the document (contract 2); the caller awaits the task."""
         self.state["version"] += 1
-        record = {"name": self.document_name, "version": self.state["version"], "document": copy.deepcopy(self.state)}
+        # The SDK serializes an activity input when the task is made, so later changes don't leak into it.
+        record = {"name": self.document_name, "version": self.state["version"], "document": self.state}
         return self.context.call_activity_with_retry(activity.SAVE_STATUS, STORE_RETRY, record)
 
     def persist(self):

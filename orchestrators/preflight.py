@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 import azure.durable_functions as df
 
 from activities import names as activity
@@ -47,6 +45,6 @@ def preflight(context: df.DurableOrchestrationContext):
     if stores_document:
         state["version"] = 1
         yield context.call_activity_with_retry(activity.SAVE_STATUS, STORE_RETRY,
-                                               {"name": document, "version": 1, "document": copy.deepcopy(state)})
+                                               {"name": document, "version": 1, "document": state})
     context.set_custom_status(live())
     return live()
