@@ -273,9 +273,14 @@ class LinkRun:
             yield self.persist_task()
 
     def announce(self, phase: str, data: dict[str, Any] | None = None):
-        """A phase change: the document is written before the projection shows it and the event goes out."""
-        yield from self.persist()
-        self.show()
+        """A phase change, then its event. A final phase is written before the projection shows it, so
+        whoever sees the run end finds its outcome; other phases are shown at once (the document follows)."""
+        if phase in phases.FINAL_PHASES:
+            yield from self.persist()
+            self.show()
+        else:
+            self.show()
+            yield from self.persist()
         yield self.publish_task(self.phase_event(phase, data))
 
     def phase_event(self, phase: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
