@@ -26,6 +26,7 @@ from .busy import Busy
 from .clock import Clock
 from .episode import plan_episode
 from .functions import FunctionInfo, Invoker
+from .gate import ActivityGate
 from .settings import DurableOptions
 from .store import ActivityItem, Instance, Store, new_execution_id
 from .timeutil import fmt_event, fmt_status, parse_iso
@@ -82,9 +83,7 @@ class Engine:
         self._activity_queue: deque[ActivityItem] = deque()
         self._activity_ids: set[int] = set()
         self._timers: list[tuple[str, str]] = []
-        # A test hook: activities of a held name wait (still counted as busy) until released.
-        self._held_activities: set[str] = set()
-        self._parked: list[ActivityItem] = []
+        self._gate = ActivityGate()
         self._stopping = False
         self._threads: list[threading.Thread] = []
         self.timer_gate = timer_gate
@@ -180,8 +179,7 @@ class Engine:
                 if self._stopping:
                     return
                 item = self._activity_queue.popleft()
-                if item.name in self._held_activities:
-                    self._parked.append(item)
+                if self._gate.park(item):
                     continue
             try:
                 self._run_activity(item)
@@ -193,21 +191,17 @@ class Engine:
                     self.busy.add("activities", -1)
 
     def gate_activity(self, name: str, held: bool) -> None:
-        """Hold (or release) every work item of one activity: it is not run until released."""
+        """Hold (or release) every work item of one activity (devhost.gate)."""
         with self._cond:
             if held:
-                self._held_activities.add(name)
-                return
-            self._held_activities.discard(name)
-            released = [item for item in self._parked if item.name == name]
-            self._parked = [item for item in self._parked if item.name != name]
-            self._activity_queue.extend(released)
-            self._cond.notify_all()
+                self._gate.hold(name)
+            else:
+                self._activity_queue.extend(self._gate.release(name))
+                self._cond.notify_all()
 
     def activity_gate(self) -> dict:
         with self._cond:
-            return {"held": sorted(self._held_activities),
-                    "waiting": [{"instanceId": i.instance_id, "name": i.name, "taskId": i.task_id} for i in self._parked]}
+            return self._gate.snapshot()
 
     def _timer_loop(self) -> None:
         while not self._stopping:
