@@ -6,6 +6,7 @@ import azure.functions as func
 from activities.events import bp as events
 from activities.facts import bp as facts
 from activities.setup import bp as setup
+from activities.status import bp as status
 from orchestrators.link_environment import bp as link_environment
 from orchestrators.preflight import bp as preflight
 from triggers.health_deep import bp as health_deep
@@ -16,5 +17,5 @@ from triggers.review import bp as review
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (http_api, health_deep, review, operator_views, queue_intake, link_environment, preflight, facts,
-                  setup, events):
+                  setup, events, status):
     app.register_functions(blueprint)

@@ -13,7 +13,8 @@ from .functions import index_app, load_app
 from .host import Host, HostOptions
 from .processes import Azurite, Sandbox, ensure_azurite, start_sandbox
 from .worker_rules import FunctionLoadError
-from .settings import (DEFAULT_AZURITE_QUEUE_URL, apply_values, is_development_storage, load_host_json,
+from .settings import (DEFAULT_AZURITE_BLOB_URL, DEFAULT_AZURITE_QUEUE_URL, apply_values,
+                       development_connection_string, is_development_storage, load_host_json,
                        load_local_settings)
 
 log = logging.getLogger("devhost")
@@ -39,6 +40,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sandbox-ca", help="CA bundle that signs the sandbox's certificate")
     parser.add_argument("--azurite-url", default=None,
                         help=f"queue endpoint used for UseDevelopmentStorage=true (default {DEFAULT_AZURITE_QUEUE_URL})")
+    parser.add_argument("--azurite-blob-url", default=DEFAULT_AZURITE_BLOB_URL,
+                        help=f"blob endpoint used for UseDevelopmentStorage=true (default {DEFAULT_AZURITE_BLOB_URL})")
     parser.add_argument("--no-azurite", action="store_true", help="never start Azurite")
     parser.add_argument("--ready-file", type=Path, help="write {url, port, pid, db} here once serving")
     parser.add_argument("--log-level", default="INFO")
@@ -86,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         uses_queues = any(b["type"] in ("queue", "queueTrigger") for f in functions for b in f.bindings)
         storage = os.environ.get("AzureWebJobsStorage", "")
         if uses_queues and is_development_storage(storage) and not args.no_azurite:
-            azurite = ensure_azurite(queue_url, app_dir, state_dir)
+            azurite = ensure_azurite(queue_url, args.azurite_blob_url, app_dir, state_dir)
+        if is_development_storage(storage):
+            # The app reaches its own storage account (status documents in blobs) at the emulator devhost uses.
+            os.environ["AzureWebJobsStorage"] = development_connection_string(queue_url, args.azurite_blob_url)
 
         port = args.port if args.port is not None else (local.http_port or 7071)
         host = Host(

@@ -26,6 +26,7 @@ from .busy import Busy
 from .clock import Clock
 from .episode import plan_episode
 from .functions import FunctionInfo, Invoker
+from .gate import ActivityGate
 from .settings import DurableOptions
 from .store import ActivityItem, Instance, Store, new_execution_id
 from .timeutil import fmt_event, fmt_status, parse_iso
@@ -82,6 +83,7 @@ class Engine:
         self._activity_queue: deque[ActivityItem] = deque()
         self._activity_ids: set[int] = set()
         self._timers: list[tuple[str, str]] = []
+        self._gate = ActivityGate()
         self._stopping = False
         self._threads: list[threading.Thread] = []
         self.timer_gate = timer_gate
@@ -183,6 +185,8 @@ class Engine:
                 if self._stopping:
                     return
                 item = self._activity_queue.popleft()
+                if self._gate.park(item):
+                    continue
             try:
                 self._run_activity(item)
             except Exception:
@@ -191,6 +195,19 @@ class Engine:
                 with self._cond:
                     self._activity_ids.discard(item.id)
                     self.busy.add("activities", -1)
+
+    def gate_activity(self, name: str, held: bool) -> None:
+        """Hold (or release) every work item of one activity (devhost.gate)."""
+        with self._cond:
+            if held:
+                self._gate.hold(name)
+            else:
+                self._activity_queue.extend(self._gate.release(name))
+                self._cond.notify_all()
+
+    def activity_gate(self) -> dict:
+        with self._cond:
+            return self._gate.snapshot()
 
     def _timer_loop(self) -> None:
         while not self._stopping:

@@ -15,6 +15,9 @@ from .store import EpisodeCommit, Instance, Message, NewTimer, new_execution_id
 from .timeutil import fmt_event, fmt_timespan, parse_iso
 
 OUT_OF_PROC_MARKER = "$OutOfProcData$:"
+# The extension's limit on an out-of-process orchestration's custom status (durable extension PR #3113):
+# UTF-16 size in whole KB, as it computes it, above 16 fails the orchestration.
+MAX_CUSTOM_STATUS_KB = 16
 # The Azure Storage provider's limits, which the extension passes to the SDK: longer timers are split.
 MAXIMUM_SHORT_TIMER = timedelta(days=6)
 LONG_TIMER_INTERVAL = timedelta(days=3)
@@ -82,6 +85,17 @@ def actions_of(state: dict[str, Any] | None) -> list[dict[str, Any]]:
     for group in actions:  # schema V2+: one inner list; V1 lists are flattened the same way
         flat.extend(group if isinstance(group, list) else [group])
     return flat
+
+
+def custom_status_problem(custom: Any) -> str | None:
+    """The extension's check, with its message: the status is measured as compact JSON text in UTF-16."""
+    if custom is None:
+        return None
+    text = json.dumps(custom, separators=(",", ":"), ensure_ascii=False)
+    size_kb = int(len(text.encode("utf-16-le")) / 1024)
+    if size_kb > MAX_CUSTOM_STATUS_KB:
+        return f"CustomStatus is too large: limit = {MAX_CUSTOM_STATUS_KB} KB (UTF-16), actual = {size_kb} KB."
+    return None
 
 
 def problems_of(shim: ShimResult) -> str | None:
@@ -173,12 +187,14 @@ def plan_episode(
     custom_text = json.dumps(custom) if custom is not None else None
     actions = actions_of(result.state)
     shim = replay_actions(events, actions)
-    error = result.error or problems_of(shim)
+    oversized = custom_status_problem(custom)
+    error = result.error or problems_of(shim) or oversized
     if error:
         message = f"Orchestrator function '{instance.name}' failed: {error}"
         episode.error = message
         done = h.execution_completed(now, OrchestrationStatus.Failed, message)
-        episode.commit = commit("Failed", fresh + [done], output=message, custom_status=custom_text, end_execution=True)
+        kept = instance.custom_status if oversized else custom_text  # an oversized status is never stored
+        episode.commit = commit("Failed", fresh + [done], output=message, custom_status=kept, end_execution=True)
         return episode
 
     scheduled_events: list[Event] = []

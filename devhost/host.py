@@ -301,6 +301,13 @@ class Host:
             return reply({"full": self.engine.store.full})
         if path == "clock" and method == "GET":
             return reply(self._clock_state())
+        if path in ("activities/hold", "activities/release") and method == "POST":
+            name = str((request.get_json(silent=True) or {}).get("name") or "")
+            if not name:
+                return reply({"error": "give {\"name\": ACTIVITY}"}, 400)
+            self.engine.gate_activity(name, held=path == "activities/hold")
+        if path.startswith("activities") and method in ("GET", "POST"):
+            return reply(self.engine.activity_gate())
         if path in ("clock/hold", "clock/release", "clock/advance") and method == "POST":
             if not self.clock.virtual:
                 return reply({"error": "devhost runs in real time; start it with --virtual-time"}, 409)

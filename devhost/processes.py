@@ -1,4 +1,4 @@
-"""Child processes devhost may start: Azurite (queue service) and the sandbox."""
+"""Child processes devhost may start: Azurite (queue and blob services) and the sandbox."""
 from __future__ import annotations
 
 import importlib.util
@@ -41,48 +41,73 @@ def find_azurite_queue(start: Path) -> Path | None:
 
 @dataclass
 class Azurite:
-    """An Azurite queue service on 127.0.0.1:port with its data under location."""
+    """Azurite's queue service on 127.0.0.1:port and its blob service on blob_port (the app keeps its
+    status documents in blobs), with their data under location. `binary` is azurite-queue; azurite-blob
+    sits beside it."""
 
     location: Path
     port: int
     binary: Path
-    process: subprocess.Popen | None = field(default=None, init=False)
+    blob_port: int = 0
+    processes: list[subprocess.Popen] = field(default_factory=list, init=False)
 
     @property
     def queue_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/devstoreaccount1"
 
+    @property
+    def blob_url(self) -> str:
+        return f"http://127.0.0.1:{self.blob_port}/devstoreaccount1"
+
+    @property
+    def connection_string(self) -> str:
+        from .settings import development_connection_string
+
+        return development_connection_string(self.queue_url, self.blob_url)
+
     def start(self, timeout: float = 30.0) -> "Azurite":
         self.location.mkdir(parents=True, exist_ok=True)
-        log_file = open(self.location / "azurite.log", "ab")
-        self.process = subprocess.Popen(
-            [str(self.binary), "--queueHost", "127.0.0.1", "--queuePort", str(self.port),
+        self.blob_port = self.blob_port or free_port()
+        try:
+            self._serve(self.binary, "queue", self.port, timeout)
+            self._serve(self.binary.with_name("azurite-blob"), "blob", self.blob_port, timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _serve(self, binary: Path, service: str, port: int, timeout: float) -> None:
+        log_file = open(self.location / f"azurite-{service}.log", "ab")
+        process = subprocess.Popen(
+            [str(binary), f"--{service}Host", "127.0.0.1", f"--{service}Port", str(port),
              "--location", str(self.location), "--silent", "--disableTelemetry", "--skipApiVersionCheck"],
             stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
+        self.processes.append(process)
         deadline = time.monotonic() + timeout
-        while not port_open("127.0.0.1", self.port):
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Azurite exited with code {self.process.returncode}; see {self.location}/azurite.log")
+        while not port_open("127.0.0.1", port):
+            if process.poll() is not None:
+                raise RuntimeError(f"Azurite ({service}) exited with code {process.returncode}; "
+                                   f"see {self.location}/azurite-{service}.log")
             if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"Azurite did not listen on port {self.port} within {timeout:.0f}s")
+                raise RuntimeError(f"Azurite ({service}) did not listen on port {port} within {timeout:.0f}s")
             time.sleep(0.1)
-        return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
             try:
-                self.process.wait(10)
+                process.wait(10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+                process.kill()
+                process.wait(5)
 
 
-def ensure_azurite(queue_url: str, app_dir: Path, state_dir: Path) -> Azurite | None:
-    """Start Azurite for queue_url unless something already listens there. Returns what was started."""
-    parsed = urlparse(queue_url)
+def ensure_azurite(queue_url: str, blob_url: str, app_dir: Path, state_dir: Path) -> Azurite | None:
+    """Start Azurite for queue_url and blob_url unless something already listens there. Returns what was started."""
+    parsed, blob = urlparse(queue_url), urlparse(blob_url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 10001
     if port_open(host, port):
         log.info("using the Azurite queue service already listening on %s:%d", host, port)
@@ -92,8 +117,9 @@ def ensure_azurite(queue_url: str, app_dir: Path, state_dir: Path) -> Azurite | 
     binary = find_azurite_queue(app_dir) or find_azurite_queue(Path.cwd())
     if binary is None:
         raise SystemExit("Azurite is not installed: run `npm ci` in the project (package.json pins it)")
-    log.info("starting Azurite (queues) on 127.0.0.1:%d, data in %s", port, state_dir / "azurite")
-    return Azurite(state_dir / "azurite", port, binary).start()
+    log.info("starting Azurite (queues on %d, blobs on %d), data in %s", port, blob.port or 10000,
+             state_dir / "azurite")
+    return Azurite(state_dir / "azurite", port, binary, blob.port or 10000).start()
 
 
 @dataclass

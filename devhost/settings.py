@@ -19,6 +19,7 @@ log = logging.getLogger("devhost")
 DEV_ACCOUNT = "devstoreaccount1"
 DEV_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 DEFAULT_AZURITE_QUEUE_URL = "http://127.0.0.1:10001/devstoreaccount1"
+DEFAULT_AZURITE_BLOB_URL = "http://127.0.0.1:10000/devstoreaccount1"
 
 _SETTING_REF = re.compile(r"%([^%]+)%")
 
@@ -143,10 +144,11 @@ def _message_encoding(value: object) -> str:
     return encoding
 
 
-def development_connection_string(queue_url: str) -> str:
+def development_connection_string(queue_url: str, blob_url: str | None = None) -> str:
+    blob = f"BlobEndpoint={blob_url.rstrip('/')};" if blob_url else ""
     return (
         f"DefaultEndpointsProtocol=http;AccountName={DEV_ACCOUNT};AccountKey={DEV_ACCOUNT_KEY};"
-        f"QueueEndpoint={queue_url.rstrip('/')};"
+        f"QueueEndpoint={queue_url.rstrip('/')};{blob}"
     )
 
 

@@ -217,6 +217,16 @@ class DevhostProcess:
     def release_clock(self) -> dict:
         return self.post("/admin/devhost/clock/release").json()
 
+    def hold_activity(self, name: str) -> dict:
+        """Hold every work item of activity ``name`` until ``release_activity(name)`` (a test hook)."""
+        return self.post("/admin/devhost/activities/hold", {"name": name}).json()
+
+    def release_activity(self, name: str) -> dict:
+        return self.post("/admin/devhost/activities/release", {"name": name}).json()
+
+    def activity_gate(self) -> dict:
+        return self.get("/admin/devhost/activities").json()
+
     def advance_clock(self, seconds: float | None = None, to: str | None = None) -> dict:
         body = {"to": to} if to else {"seconds": seconds}
         return self.post("/admin/devhost/clock/advance", body).json()
@@ -256,10 +266,11 @@ def run_client(binding: str | Mapping[str, Any], work: Callable[[Any], Awaitable
 class AzuriteService:
     queue_url: str
     port: int
+    blob_url: str | None = None
 
     @property
     def connection_string(self) -> str:
-        return development_connection_string(self.queue_url)
+        return development_connection_string(self.queue_url, self.blob_url)
 
 
 @pytest.fixture(scope="session")
@@ -275,7 +286,7 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzuriteService
             if attempt == 2:
                 raise
     try:
-        yield AzuriteService(server.queue_url, server.port)
+        yield AzuriteService(server.queue_url, server.port, server.blob_url)
     finally:
         server.stop()
 

@@ -66,8 +66,10 @@ var tags = { 'azd-env-name': environmentName }
 var functionAppName = 'func-link-${resourceToken}'
 var deploymentContainerName = 'app-package-${resourceToken}'
 var lcsTokenCacheContainerName = 'lcs-token-cache'
-// Blob containers the app itself uses. The status documents' container goes in this list too.
-var appContainerNames = [lcsTokenCacheContainerName]
+// The runs' status documents (services/status_store.py CONTAINER).
+var statusContainerName = 'link-status'
+// Blob containers the app itself uses.
+var appContainerNames = [lcsTokenCacheContainerName, statusContainerName]
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'

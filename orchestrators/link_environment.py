@@ -7,7 +7,6 @@ accepted confirmation, and the setup activity reads the integration state before
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Generator
 
@@ -18,14 +17,13 @@ from domain import phases
 from domain import facts as F
 from domain.checks import REVALIDATED_CHECKS, validation_passed
 from domain.environments import describe_environments
-from domain.names import names_match
 from domain.polling import next_poll_at
 from domain.request import LinkRequest
-from orchestrators.link_state import (
-    enter_phase, iso, keep_replaced_checks, new_state, operator_instructions, record_attempt, utc,
-)
-from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT, RunOptions
-from orchestrators.validation import ACTIVITY_RETRY, checks_to_json, validate
+from orchestrators.confirmation import Beside, ConfirmationWait, Decision
+from orchestrators.link_state import enter_phase, iso, keep_replaced_checks, new_state, operator_instructions, utc
+from orchestrators.options import RunOptions
+from orchestrators.projection import CONTRACT_VERSION, document_name, projection
+from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json, validate
 
 bp = df.Blueprint()
 
@@ -41,17 +39,6 @@ def link_environment(context: df.DurableOrchestrationContext):
     return (yield from LinkRun(context, context.get_input()).execute())
 
 
-def _event_payload(value: Any) -> dict[str, Any]:
-    """The Python client serializes event data twice, so the orchestrator receives JSON text
-    (azure-functions-durable-python issue #295); accept an already decoded object as well."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _parse_time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
@@ -59,12 +46,19 @@ def _parse_time(text: str) -> datetime:
 class LinkRun:
     def __init__(self, context: df.DurableOrchestrationContext, data: dict[str, Any]):
         self.context = context
+        # Runs started by a release before the status store have no contract version (see projection.py).
+        self.contract = data.get("version", 1)
+        self.stores_document = self.contract >= CONTRACT_VERSION
         self.request = LinkRequest.from_dict(data["request"])
         self.options = RunOptions.from_json(data["options"])
         carried = data.get("carry")
         self.state = carried or new_state("link", self.request, self.options.links, self.now)
         self.state.setdefault("previousRuns", data.get("previousRuns") or [])
         self.state.setdefault("requestedBy", data.get("requestedBy"))
+        if self.stores_document:
+            self.state.setdefault("version", 0)
+            self.state.setdefault("runId", data.get("runId"))
+        self.unpublished: list[dict[str, Any]] = data.get("unpublished") or []
         self.initial_environment: dict[str, Any] | None = self.state["initialEnvironment"]
 
     @property
@@ -75,6 +69,8 @@ class LinkRun:
         try:
             if self.state["provisioning"] is not None:
                 return (yield from self.monitor())  # resumed by continue-as-new
+            if self.state["phase"] == phases.AWAITING_CONFIRMATION:
+                return (yield from self.confirm_and_set_up(resumed=True))  # continued as new by the wait
             return (yield from self.validate_confirm_and_set_up())
         except Exception as exc:  # an activity failed even after its retries: end clearly, never hang
             return (yield from self.finish(phases.FAILED, f"The run stopped on an unexpected error: {exc}"))
@@ -83,20 +79,26 @@ class LinkRun:
 
     def validate_confirm_and_set_up(self):
         self.show()
-        yield from self.publish(phases.VALIDATING)
+        yield from self.announce(phases.VALIDATING)
         facts, results = yield from validate(self.context, self.request)
         self.remember_validation(facts, results)
         if not validation_passed(results):
             return (yield from self.finish(phases.VALIDATION_FAILED, "One or more prerequisites are not met.",
                                            checks=self.failed_check_ids()))
+        return (yield from self.confirm_and_set_up())
 
-        decision, detail = yield from self.await_confirmation()
-        if decision == "expired":
+    def confirm_and_set_up(self, resumed: bool = False):
+        decision = yield from self.await_confirmation(resumed)
+        if decision.kind == "reset":
+            return self.continue_as_new(unpublished=list(decision.unfinished))
+        if decision.kind == "expired":
             return (yield from self.finish(phases.CONFIRMATION_EXPIRED,
                                            "Nobody confirmed before the deadline; nothing was changed."))
-        if decision == "cancelled":
+        if decision.kind == "cancelled":
+            detail = decision.detail
             return (yield from self.finish(phases.CANCELLED, "Cancelled before setup; nothing was changed.",
-                                           reason=detail.get("reason"), by=detail.get("by")))
+                                           reason=detail.get("reason"), by=detail.get("by"),
+                                           attemptId=detail.get("attemptId")))
 
         if self.now - _parse_time(self.state["validatedAt"]) > timedelta(seconds=self.options.revalidate_after_seconds):
             facts, results = yield from validate(self.context, self.request, REVALIDATED_CHECKS)
@@ -110,14 +112,14 @@ class LinkRun:
         if operator_mode:
             self.state["operatorInstructions"] = operator_instructions(self.request)
         self.enter(phases.STARTING_SETUP)
-        yield from self.publish(phases.STARTING_SETUP,
-                                {"operatorInstructions": self.state["operatorInstructions"]} if operator_mode else None)
+        yield from self.announce(phases.STARTING_SETUP,
+                                 {"operatorInstructions": self.state["operatorInstructions"]} if operator_mode else None)
         if not operator_mode:
             started = yield from self.start_setup()
             if started["outcome"] != "started" and started["outcome"] != "adopted":
                 return (yield from self.finish(phases.FAILED, started["message"]))
             self.begin_provisioning(started.get("setupActivityId"))
-            yield from self.publish(phases.PROVISIONING)
+            yield from self.announce(phases.PROVISIONING)
         else:
             self.state["provisioning"] = self.progress(anchor=self.now, started=False)
         return (yield from self.monitor())
@@ -138,38 +140,29 @@ class LinkRun:
                                                          "Integration FastTab in LCS before trying again."}
             yield self.context.create_timer(self.now + pause)
 
-    def await_confirmation(self) -> Generator[Any, Any, tuple[str, dict[str, Any] | None]]:
+    def await_confirmation(self, resumed: bool) -> Generator[Any, Any, Decision]:
         expires_at = _parse_time(self.state["startedAt"]) + self.request.confirmation_timeout
-        self.state["confirmation"] = {"expiresAt": iso(expires_at), "attempts": [], "confirmedBy": None,
-                                      "confirmedAt": None, "typedName": None}
-        self.enter(phases.AWAITING_CONFIRMATION)
-        yield from self.publish(phases.AWAITING_CONFIRMATION, {
-            "reviewUrl": self.options.links.get("review"), "statusUrl": self.options.links.get("self"),
-            "expiresAt": iso(expires_at), "operator": self.request.operator})
-
-        # One cancel waiter and one deadline for the whole wait; a new confirm waiter per attempt.
-        cancel = self.context.wait_for_external_event(CANCEL_EVENT)
-        deadline = self.context.create_timer(expires_at)
-        while True:
-            confirm = self.context.wait_for_external_event(CONFIRM_EVENT)
-            winner = yield self.context.task_any([confirm, cancel, deadline])
-            if winner is deadline:
-                return "expired", None
-            if winner is cancel:
-                deadline.cancel()
-                return "cancelled", _event_payload(cancel.result)
-            attempt = _event_payload(confirm.result)
-            typed = str(attempt.get("typedName") or "")
-            accepted = names_match(typed, self.state["operatorDisplayName"] or "")
-            record_attempt(self.state, {
-                "at": iso(self.now), "typedName": typed, "by": attempt.get("by"), "accepted": accepted,
-                "reason": None if accepted else "The typed name does not match the operator's display name."})
-            if accepted:
-                deadline.cancel()
-                self.state["confirmation"].update(confirmedBy=attempt.get("by"), confirmedAt=iso(self.now),
-                                                  typedName=typed)
-                return "confirmed", attempt
-            self.show()
+        beside: list[Beside] = []
+        if resumed:  # what ran beside the wait in the execution before starts again (both are idempotent)
+            beside = [Beside(self.publish_task(event), event) for event in self.unpublished]
+            if self.stores_document:
+                beside.append(Beside(self.persist_task()))
+        else:
+            self.state["confirmation"] = {"expiresAt": iso(expires_at), "attempts": [], "attemptCount": 0,
+                                          "confirmedBy": None, "confirmedAt": None, "typedName": None}
+            self.enter(phases.AWAITING_CONFIRMATION)
+            # The document is written before the status says AwaitingConfirmation: no confirmation can come
+            # before the waiters are open, and whoever reacts to the event finds the checks.
+            yield from self.persist()
+            event = self.phase_event(phases.AWAITING_CONFIRMATION, {
+                "reviewUrl": self.options.links.get("review"), "statusUrl": self.options.links.get("self"),
+                "expiresAt": iso(expires_at), "operator": self.request.operator})
+            if self.stores_document:
+                beside.append(Beside(self.publish_task(event), event))
+            else:  # as the release before the status store did, so its runs in flight replay unchanged
+                yield self.publish_task(event)
+        self.show()
+        return (yield from ConfirmationWait(self, expires_at).wait(beside))
 
     def monitor(self):
         progress = self.state["provisioning"]
@@ -177,10 +170,7 @@ class LinkRun:
         polls_this_execution = 0
         while True:
             if polls_this_execution >= self.options.max_polls_per_execution:
-                # Keep each execution's history short: carry the state into a fresh one.
-                self.context.continue_as_new({"request": self.request.to_dict(), "options": self.options.to_json(),
-                                              "carry": self.state})
-                return self.state
+                return self.continue_as_new()  # keeps each execution's history short
             due = next_poll_at(_parse_time(progress["anchor"]), self.now, deadline, self.options.poll_schedule,
                                progress.get("retryAfterSeconds"))
             progress["nextCheckAt"] = iso(due)
@@ -205,7 +195,7 @@ class LinkRun:
             if reading["state"] == "InProgress" and not progress["started"]:
                 self.begin_provisioning(reading.get("setupActivityId"))
                 progress = self.state["provisioning"]
-                yield from self.publish(phases.PROVISIONING)
+                yield from self.announce(phases.PROVISIONING)
             if self.now >= deadline:
                 return (yield from self.finish(phases.PROVISIONING_TIMED_OUT,
                                                f"Provisioning did not finish by {iso(deadline)}. It may still be "
@@ -213,7 +203,7 @@ class LinkRun:
 
     def verify(self):
         self.enter(phases.VERIFYING)
-        yield from self.publish(phases.VERIFYING)
+        yield from self.announce(phases.VERIFYING)
         for attempt in range(self.options.verify_attempts):
             result = yield self.context.call_activity_with_retry(
                 activity.VERIFY_LINK, ACTIVITY_RETRY, {"request": self.request.to_dict()})
@@ -266,25 +256,63 @@ class LinkRun:
 
     def enter(self, phase: str) -> None:
         enter_phase(self.state, phase, self.now)
-        self.show()
 
     def show(self) -> None:
-        self.context.set_custom_status(self.state)
+        live = projection(self.state, self.document_name) if self.stores_document else self.state
+        self.context.set_custom_status(live)
 
-    def publish(self, phase: str, data: dict[str, Any] | None = None):
-        event = {"type": phases.event_type(phase), "instanceId": self.context.instance_id,
-                 "lcsEnvironmentId": self.request.lcsEnvironmentId,
-                 "powerPlatformEnvironmentId": self.request.powerPlatformEnvironmentId,
-                 "correlationId": self.request.correlationId, "at": iso(self.now), "data": data or {}}
-        yield self.context.call_activity_with_retry(activity.PUBLISH_EVENT, ACTIVITY_RETRY, event)
+    @property
+    def document_name(self) -> str:
+        return document_name(self.context.instance_id, self.state["runId"])
+
+    def persist_task(self):
+        """Write the next version of the document (contract 2); the caller awaits the task."""
+        self.state["version"] += 1
+        # The SDK serializes an activity input when the task is made, so later changes don't leak into it.
+        record = {"name": self.document_name, "version": self.state["version"], "document": self.state}
+        return self.context.call_activity_with_retry(activity.SAVE_STATUS, STORE_RETRY, record)
+
+    def persist(self):
+        if self.stores_document:
+            yield self.persist_task()
+
+    def announce(self, phase: str, data: dict[str, Any] | None = None):
+        """A phase change, then its event. A final phase is written before the projection shows it, so
+        whoever sees the run end finds its outcome; other phases are shown at once (the document follows)."""
+        if phase in phases.FINAL_PHASES:
+            yield from self.persist()
+            self.show()
+        else:
+            self.show()
+            yield from self.persist()
+        yield self.publish_task(self.phase_event(phase, data))
+
+    def phase_event(self, phase: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"type": phases.event_type(phase), "instanceId": self.context.instance_id,
+                "lcsEnvironmentId": self.request.lcsEnvironmentId,
+                "powerPlatformEnvironmentId": self.request.powerPlatformEnvironmentId,
+                "correlationId": self.request.correlationId, "at": iso(self.now), "data": data or {}}
+
+    def publish_task(self, event: dict[str, Any]):
+        return self.context.call_activity_with_retry(activity.PUBLISH_EVENT, ACTIVITY_RETRY, event)
+
+    def continue_as_new(self, **extra: Any) -> dict[str, Any]:
+        payload = {"request": self.request.to_dict(), "options": self.options.to_json(), "carry": self.state, **extra}
+        if self.stores_document:
+            payload["version"] = self.contract
+        self.context.continue_as_new(payload)
+        return self.result()
+
+    def result(self) -> dict[str, Any]:
+        """The output: the final projection (contract 2; the document is in the store), else the whole state."""
+        return projection(self.state, self.document_name) if self.stores_document else self.state
 
     def finish(self, phase: str, message: str, **details: Any):
         self.enter(phase)
         self.state["outcome"] = {"result": phase, "message": message, "completedAt": iso(self.now),
                                  "audit": self.audit(), **details}
-        self.show()
-        yield from self.publish(phase, {"message": message, **{k: v for k, v in details.items() if v is not None}})
-        return self.state
+        yield from self.announce(phase, {"message": message, **{k: v for k, v in details.items() if v is not None}})
+        return self.result()
 
     def audit(self) -> dict[str, Any]:
         confirmation = self.state["confirmation"] or {}

@@ -1,7 +1,8 @@
-"""The state an orchestration shows as its custom status and returns as its output.
+"""A run's state: the status document (camelCase keys, so the HTTP layer can serve it as it is).
 
-Its keys are the status document's (camelCase), so the HTTP layer can serve it as it is. It holds
-nothing secret: requests, check results, audit records and progress only.
+From contract version 2 on it is written to the status store and the custom status is its
+projection (orchestrators.projection); runs started before show it whole as custom status. It
+holds nothing secret: requests, check results, audit records and progress only.
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ def enter_phase(state: dict[str, Any], phase: str, now: datetime) -> None:
 
 
 def record_attempt(state: dict[str, Any], attempt: dict[str, Any]) -> None:
-    attempts = state["confirmation"]["attempts"]
+    confirmation = state["confirmation"]
+    attempts = confirmation["attempts"]
+    confirmation["attemptCount"] = confirmation.get("attemptCount", len(attempts)) + 1
     attempts.append(attempt)
-    state["confirmation"]["attemptCount"] = state["confirmation"].get("attemptCount", 0) + 1
     # A flood of wrong names must not grow the status without bound; the newest are what matter.
     del attempts[:-MAX_RECORDED_ATTEMPTS]
 

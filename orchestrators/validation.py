@@ -20,6 +20,8 @@ from domain.serialization import to_json
 
 # Activities map service failures to fact errors themselves; these retries cover the host losing one.
 ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
+# Writing the status document: the store may be briefly unavailable; the write is idempotent.
+STORE_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5000, max_number_of_attempts=5)
 # A fact whose service was throttled or down through all of the HTTP policy's retries is asked again
 # after these pauses (or the service's Retry-After, if longer): a storm costs minutes, not the run.
 TRANSIENT_FACT_PAUSES_SECONDS = (30, 120, 300)

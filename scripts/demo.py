@@ -91,7 +91,8 @@ class Stack:
         ready = STATE / "devhost-ready.json"
         args = ["-m", "devhost", "--port", str(self.port), "--state", str(STATE / "devhost"), "--ready-file",
                 str(ready), "--sandbox-url", self.sandbox_url, "--sandbox-ca", self.ca,
-                "--azurite-url", f"http://127.0.0.1:{free_port()}/devstoreaccount1"]
+                "--azurite-url", f"http://127.0.0.1:{free_port()}/devstoreaccount1",
+                "--azurite-blob-url", f"http://127.0.0.1:{free_port()}/devstoreaccount1"]
         if self.virtual_time:
             args += ["--virtual-time", "--hold-clock"]
         wait_for_file(ready, self.spawn(args, "devhost.log", self.env), "devhost")

@@ -14,7 +14,7 @@ from triggers import link_actions as actions
 from triggers.problems import json_response, problem, problem_response
 from triggers.request_checks import refuse_unless_json_from_own_site
 from triggers.settings import AppSettings
-from triggers.task_hub import answers_503_when_the_task_hub_fails
+from triggers.task_hub import answers_503_when_storage_fails
 
 bp = df.Blueprint()
 
@@ -46,7 +46,7 @@ def _action_response(result: actions.ActionResult) -> func.HttpResponse:
 
 @bp.route(route="links", methods=["POST"])
 @bp.durable_client_input(client_name="client")
-@answers_503_when_the_task_hub_fails
+@answers_503_when_storage_fails
 async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     settings = AppSettings.from_env()
     if refusal := refuse_unless_json_from_own_site(req, settings):
@@ -70,7 +70,7 @@ async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClien
 
 @bp.route(route="preflight", methods=["POST"])
 @bp.durable_client_input(client_name="client")
-@answers_503_when_the_task_hub_fails
+@answers_503_when_storage_fails
 async def run_preflight(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     settings = AppSettings.from_env()
     if refusal := refuse_unless_json_from_own_site(req, settings):
@@ -116,7 +116,7 @@ async def _wait_until_done(client, instance_id: str, base: str, wait: float) -> 
 
 @bp.route(route="links", methods=["GET"])
 @bp.durable_client_input(client_name="client")
-@answers_503_when_the_task_hub_fails
+@answers_503_when_storage_fails
 async def list_links(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     items = await actions.list_links(client, actions.base_url_of(req), req.params.get("phase"))
     return json_response({"items": items})
@@ -124,7 +124,7 @@ async def list_links(req: func.HttpRequest, client: df.DurableOrchestrationClien
 
 @bp.route(route="links/{instanceId}", methods=["GET"])
 @bp.durable_client_input(client_name="client")
-@answers_503_when_the_task_hub_fails
+@answers_503_when_storage_fails
 async def get_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     instance_id = req.route_params["instanceId"]
     document = await actions.load_status(client, instance_id, actions.base_url_of(req))
@@ -152,14 +152,14 @@ async def _pass_on(req: func.HttpRequest, client, submit, field: str) -> func.Ht
 
 @bp.route(route="links/{instanceId}/confirm", methods=["POST"])
 @bp.durable_client_input(client_name="client")
-@answers_503_when_the_task_hub_fails
+@answers_503_when_storage_fails
 async def confirm_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     return await _pass_on(req, client, actions.submit_confirmation, "typedName")
 
 
 @bp.route(route="links/{instanceId}/cancel", methods=["POST"])
 @bp.durable_client_input(client_name="client")
-@answers_503_when_the_task_hub_fails
+@answers_503_when_storage_fails
 async def cancel_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     return await _pass_on(req, client, actions.submit_cancel, "reason")
 

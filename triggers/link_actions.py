@@ -5,6 +5,7 @@ reading its status document, and passing on a confirmation or a cancellation.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import urlsplit
@@ -15,6 +16,8 @@ import azure.functions as func
 from domain import phases
 from domain.request import LinkRequest
 from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT
+from orchestrators.projection import CONTRACT_VERSION
+from services.status_store import StatusStore
 from triggers.identity import MalformedPrincipal, Principal, principal_from_headers
 from triggers.problems import problem
 from triggers.settings import AppSettings
@@ -54,20 +57,51 @@ async def _raw_status(client: df.DurableOrchestrationClient, instance_id: str):
     return status if status is not None and status.runtime_status is not None else None
 
 
-def status_document(status, base_url: str) -> dict[str, Any]:
-    """The orchestration's own state (custom status while running, output when done) plus the host's view."""
+# What the projection knows best: the phase is what the HTTP layer acts on, and progress changes between writes.
+_LIVE_KEYS = ("phase", "timeline", "provisioning", "version")
+
+
+def live_state(status) -> dict[str, Any]:
+    """What the orchestration shows of itself: its output once done, else its custom status. From
+    contract version 2 on that is the small projection (orchestrators/projection.py); runs started
+    before show their whole document."""
     state = status.output if isinstance(status.output, dict) and status.output.get("phase") else status.custom_status
-    document = dict(state) if isinstance(state, dict) else {}
+    return dict(state) if isinstance(state, dict) else {}
+
+
+def complete_document(live: dict[str, Any], store: StatusStore | None = None) -> dict[str, Any]:
+    """The full status document: the stored version overlaid with the live projection. The projection
+    decides the phase (the HTTP layer acts on it) and holds what changes between writes (progress);
+    the store holds the rest. Raises StatusStoreUnavailable when the store can't be read."""
+    name = live.pop("document", None)
+    if name is None:
+        return live  # a run started before the status store keeps its whole document live
+    stored = (store or StatusStore.from_environment()).load(name) or {}
+    document = {"checks": [], "previousRuns": [], **live, **stored}
+    document.update({key: live[key] for key in _LIVE_KEYS if key in live})
+    summary = {k: v for k, v in (live.get("confirmation") or {}).items() if k != "lastAttempt"}
+    if summary:
+        document["confirmation"] = {"attempts": [], **(stored.get("confirmation") or {}), **summary}
+    return document
+
+
+def status_document(status, base_url: str, store: StatusStore | None = None) -> dict[str, Any]:
+    """The orchestration's document plus the host's view of the instance."""
+    document = complete_document(live_state(status), store)
     runtime = status.runtime_status
+    _mark_failed_runtime(document, runtime)
+    document.update(instanceId=status.instance_id, runtimeStatus=runtime.value,
+                    createdTime=_iso(status.created_time), lastUpdatedTime=_iso(status.last_updated_time),
+                    links=links_for(base_url, status.instance_id))
+    return document
+
+
+def _mark_failed_runtime(document: dict[str, Any], runtime) -> None:
     if runtime in (df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated) \
             and document.get("phase") not in phases.FINAL_PHASES:
         document["phase"] = phases.FAILED
         document["outcome"] = {"result": phases.FAILED, "message": f"The orchestration was {runtime.value.lower()}."}
     document.setdefault("phase", phases.VALIDATING)
-    document.update(instanceId=status.instance_id, runtimeStatus=runtime.value,
-                    createdTime=_iso(status.created_time), lastUpdatedTime=_iso(status.last_updated_time),
-                    links=links_for(base_url, status.instance_id))
-    return document
 
 
 def _iso(moment) -> str | None:
@@ -80,19 +114,22 @@ async def load_status(client: df.DurableOrchestrationClient, instance_id: str, b
 
 
 async def list_links(client: df.DurableOrchestrationClient, base_url: str, phase: str | None) -> list[dict[str, Any]]:
+    """From what each run shows live (its projection), never from the stored documents."""
     statuses = await client.get_status_by(instance_id_prefix="link-")
     items = []
     for status in statuses:
-        doc = status_document(status, base_url)
-        if phase and doc["phase"] != phase:
+        live = live_state(status)
+        _mark_failed_runtime(live, status.runtime_status)
+        if phase and live["phase"] != phase:
             continue
-        request = doc.get("request") or {}
-        items.append({"instanceId": doc["instanceId"], "phase": doc["phase"], "kind": doc.get("kind"),
-                      "setupMode": request.get("setupMode"), "correlationId": request.get("correlationId"),
+        request = live.get("request") or {}
+        items.append({"instanceId": status.instance_id, "phase": live["phase"], "kind": live.get("kind", "link"),
                       "lcsEnvironmentId": request.get("lcsEnvironmentId"),
                       "powerPlatformEnvironmentId": request.get("powerPlatformEnvironmentId"),
-                      "operator": request.get("operator"), "createdTime": doc["createdTime"],
-                      "lastUpdatedTime": doc["lastUpdatedTime"], "links": doc["links"]})
+                      "operator": request.get("operator"), "setupMode": request.get("setupMode"),
+                      "correlationId": request.get("correlationId"), "createdTime": _iso(status.created_time),
+                      "lastUpdatedTime": _iso(status.last_updated_time),
+                      "links": links_for(base_url, status.instance_id)})
     return sorted(items, key=lambda i: i["createdTime"] or "")
 
 
@@ -130,7 +167,8 @@ async def start_link(client: df.DurableOrchestrationClient, request: LinkRequest
     if existing and _blocks_new_run(existing):
         return StartResult(instance_id, created=False, existing=existing)
     options = settings.run_options(links_for(base_url, instance_id))
-    payload = {"request": request.to_dict(), "options": options.to_json(), "requestedBy": requested_by}
+    payload = {"version": CONTRACT_VERSION, "runId": str(uuid.uuid4()), "request": request.to_dict(),
+               "options": options.to_json(), "requestedBy": requested_by}
     if existing:
         payload["previousRuns"] = [_run_summary(existing), *existing.get("previousRuns", [])]
     try:
@@ -159,7 +197,9 @@ def _run_summary(document: dict[str, Any]) -> dict[str, Any]:
 async def start_preflight(client: df.DurableOrchestrationClient, request: LinkRequest, base_url: str,
                           settings: AppSettings, instance_id: str) -> None:
     options = settings.run_options(links_for(base_url, instance_id))
-    await client.start_new(PREFLIGHT_ORCHESTRATOR, instance_id, {"request": request.to_dict(), "options": options.to_json()})
+    await client.start_new(PREFLIGHT_ORCHESTRATOR, instance_id, {"version": CONTRACT_VERSION, "runId": str(uuid.uuid4()),
+                                                                 "request": request.to_dict(),
+                                                                 "options": options.to_json()})
 
 
 def _authorize(headers: Mapping[str, str], request: dict[str, Any], settings: AppSettings) -> tuple[Principal | None, ActionResult | None]:
@@ -189,8 +229,12 @@ async def _act(client, instance_id: str, headers: Mapping[str, str], settings: A
         return ActionResult(409, problem(409, "Conflict", wrong_phase.format(phase=document["phase"]),
                                          instanceId=instance_id, phase=document["phase"]))
     by = {"name": principal.name, "objectId": principal.object_id}
-    await client.raise_event(instance_id, event, {**data, "by": by})
-    return ActionResult(202, body={"instanceId": instance_id, **data, "by": by, "links": document["links"]})
+    # The attempt id lets the caller learn what became of this request: 202 only says the event was
+    # delivered; the run records the id where it acted on it (confirmation.attempts, outcome.attemptId).
+    attempt = {**data, "by": by, "attemptId": str(uuid.uuid4()), "runId": document.get("runId")}
+    await client.raise_event(instance_id, event, attempt)
+    return ActionResult(202, body={"instanceId": instance_id, **data, "by": by, "attemptId": attempt["attemptId"],
+                                   "links": document["links"]})
 
 
 async def submit_confirmation(client, instance_id: str, typed_name: str, headers: Mapping[str, str],

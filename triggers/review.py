@@ -11,7 +11,7 @@ import pathlib
 import azure.durable_functions as df
 import azure.functions as func
 
-from triggers.task_hub import answers_503_when_the_task_hub_fails
+from triggers.task_hub import answers_503_when_storage_fails
 
 OPENAPI_PATH = pathlib.Path(__file__).resolve().parent.parent / "openapi.json"
 
@@ -20,7 +20,7 @@ bp = df.Blueprint()
 
 @bp.route(route="links/{instanceId}/review", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
-@answers_503_when_the_task_hub_fails
+@answers_503_when_storage_fails
 async def review_page(req: func.HttpRequest, client) -> func.HttpResponse:
     from triggers.review_pages import show_review
     return await show_review(req, client)
@@ -28,7 +28,7 @@ async def review_page(req: func.HttpRequest, client) -> func.HttpResponse:
 
 @bp.route(route="links/{instanceId}/review", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
 @bp.durable_client_input(client_name="client")
-@answers_503_when_the_task_hub_fails
+@answers_503_when_storage_fails
 async def review_confirm(req: func.HttpRequest, client) -> func.HttpResponse:
     from triggers.review_pages import submit_review
     return await submit_review(req, client)

@@ -1,4 +1,5 @@
-"""When the task hub's storage fails: 503 with Retry-After, never an empty 500.
+"""When the app's storage fails (the task hub's, or the status store's): 503 with Retry-After, never
+an empty 500.
 
 The Durable extension answers its HTTP API with a 5xx when its storage fails (full, throttled,
 unreachable), and the Python SDK turns that into a bare `Exception` whose text depends on the
@@ -12,19 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from typing import Any, Awaitable, Callable
 
 import aiohttp
 import azure.functions as func
 
+from services.status_store import StatusStoreUnavailable
 from triggers.problems import problem, problem_response
 
 RETRY_AFTER_SECONDS = 30
 _REQUEST_ATTRIBUTES = ("_post_async_request", "_get_async_request", "_delete_async_request")
+log = logging.getLogger(__name__)
 
 
 class TaskHubUnavailable(Exception):
-    pass
+    retry_after_seconds = RETRY_AFTER_SECONDS
 
 
 def guard_client(client: Any) -> Any:
@@ -49,18 +53,20 @@ def _checked(request: Callable[..., Awaitable[list[Any]]]) -> Callable[..., Awai
     return call
 
 
-def unavailable_response() -> func.HttpResponse:
+def unavailable_response(seconds: int = RETRY_AFTER_SECONDS) -> func.HttpResponse:
     return problem_response(problem(
         503, "Service Unavailable", "The app's storage can't take the request now; nothing was recorded. "
-        f"Send it again in {RETRY_AFTER_SECONDS} seconds."), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        f"Send it again in {seconds} seconds."), headers={"Retry-After": str(seconds)})
 
 
-def answers_503_when_the_task_hub_fails(route: Callable[..., Awaitable[func.HttpResponse]]):
-    """For a route `async def f(req, client)`: its client guarded, TaskHubUnavailable made a 503."""
+def answers_503_when_storage_fails(route: Callable[..., Awaitable[func.HttpResponse]]):
+    """For a route `async def f(req, client)`: its client guarded; the task hub or the status store
+    being unavailable is a 503 with the store's own Retry-After."""
     @functools.wraps(route)
     async def guarded_route(req: func.HttpRequest, client: Any) -> func.HttpResponse:
         try:
             return await route(req, guard_client(client))
-        except TaskHubUnavailable:
-            return unavailable_response()
+        except (TaskHubUnavailable, StatusStoreUnavailable) as exc:
+            log.warning("storage unavailable: %s", exc)
+            return unavailable_response(exc.retry_after_seconds)
     return guarded_route

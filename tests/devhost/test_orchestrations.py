@@ -112,3 +112,40 @@ def test_activity_queue_output_is_sent_on_success(sample_host):
     while not (messages := list(outbox.peek_messages())) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [json.loads(m.content) for m in messages] == [{"hello": "queue"}]
+
+
+def _raise(host, instance_id, name, value):
+    answer = host.post(f"/runtime/webhooks/durabletask/instances/{instance_id}/raiseEvent/{name}", value)
+    assert answer.status == 202, answer.body
+
+
+def test_continue_as_new_discards_events_the_execution_did_not_take(sample_host):
+    """As the Python SDK does (azure-functions-durable-python #331: no preserveUnprocessedEvents):
+    two events reach the first execution, it takes one and continues as new; the other is gone."""
+    start(sample_host, "rollover", "orc-rollover-drop", {"round": 0, "seconds": 1, "waitSeconds": 2})
+    _raise(sample_host, "orc-rollover-drop", "go", "a")
+    _raise(sample_host, "orc-rollover-drop", "go", "b")
+    done = sample_host.wait_for_status("orc-rollover-drop")
+    assert done["runtimeStatus"] == "Completed" and done["output"]["second"] is None
+    assert done["output"]["first"] in ("a", "b")
+
+
+def test_an_event_raised_after_continue_as_new_reaches_the_new_execution(sample_host):
+    start(sample_host, "rollover", "orc-rollover-keep", {"round": 0, "seconds": 0, "waitSeconds": 600})
+    _raise(sample_host, "orc-rollover-keep", "go", "a")
+    sample_host.wait_until(lambda: sample_host.status("orc-rollover-keep")["customStatus"] == {"round": 1})
+    _raise(sample_host, "orc-rollover-keep", "go", "c")
+    done = sample_host.wait_for_status("orc-rollover-keep")
+    assert done["output"] == {"first": "a", "second": "c"}
+
+
+def test_a_custom_status_over_16_kb_of_utf16_fails_the_orchestration_like_the_extension(sample_host):
+    # 8,000 characters of JSON text are 15 KB in UTF-16: allowed. 9,000 are 17 KB: the extension fails
+    # the orchestration (durable extension PR #3113) and keeps the status it had.
+    start(sample_host, "big_status", "orc-status-fits", 8000)
+    start(sample_host, "big_status", "orc-status-too-big", 9000)
+    assert sample_host.wait_for_status("orc-status-fits")["runtimeStatus"] == "Completed"
+    failed = sample_host.wait_for_status("orc-status-too-big")
+    assert failed["runtimeStatus"] == "Failed" and failed["customStatus"] is None
+    assert failed["output"] == ("Orchestrator function 'big_status' failed: CustomStatus is too large: "
+                                "limit = 16 KB (UTF-16), actual = 17 KB.")

@@ -26,7 +26,6 @@ from urllib.parse import parse_qs
 from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
 from devhost.processes import Azurite, find_azurite_queue, free_port
-from devhost.settings import development_connection_string
 from devhost.testing import REPO_ROOT, DevhostProcess
 from sandbox.clock import to_iso
 from sandbox.server import SandboxServer
@@ -204,7 +203,7 @@ class Stack:
 
     @property
     def storage(self) -> str:
-        return development_connection_string(self.azurite.queue_url)
+        return self.azurite.connection_string
 
     def queue(self, name: str, encoded: bool = True) -> QueueClient:
         key = f"{name}:{encoded}"
@@ -256,7 +255,7 @@ def start_stack(state: Path, scenario: str | dict[str, Any] = "happy-path", *,
         raise
     env = {
         **sandbox.settings(),
-        "AzureWebJobsStorage": development_connection_string(azurite.queue_url),
+        "AzureWebJobsStorage": azurite.connection_string,
         "DURABLE_TASK_HUB": "Reliability",
         "LCS_TOKEN_CACHE": str(state / "lcs-token-cache.json"),
         "LINK_CONFIRMERS": APPROVER,

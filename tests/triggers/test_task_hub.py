@@ -7,7 +7,7 @@ import azure.functions as func
 import pytest
 from azure.durable_functions import DurableOrchestrationClient
 
-from triggers.task_hub import TaskHubUnavailable, answers_503_when_the_task_hub_fails, guard_client
+from triggers.task_hub import TaskHubUnavailable, answers_503_when_storage_fails, guard_client
 
 BINDING = json.dumps({"taskHubName": "Hub", "creationUrls": {}, "managementUrls": {}, "baseUrl": "http://h/x",
                       "requiredQueryStringParameters": "", "rpcBaseUrl": "http://h/x/", "httpBaseUrl": ""})
@@ -48,7 +48,7 @@ def test_the_real_sdk_client_has_the_request_functions_guarded():
 
 
 def test_a_route_answers_503_with_retry_after():
-    @answers_503_when_the_task_hub_fails
+    @answers_503_when_storage_fails
     async def route(req, client):
         await client.raise_event("link-a", "Confirm", {})
 

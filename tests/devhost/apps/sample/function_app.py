@@ -106,6 +106,31 @@ def counter(context: df.DurableOrchestrationContext):
 
 
 @app.orchestration_trigger(context_name="context")
+def rollover(context: df.DurableOrchestrationContext):
+    """Round 0 takes one "go" and continues as new; round 1 waits for another one, or times out."""
+    state = context.get_input()
+    if state["round"] == 0:
+        yield context.call_activity("slow", {"key": context.instance_id, "seconds": state["seconds"]})
+        first = yield context.wait_for_external_event("go")
+        context.continue_as_new({"round": 1, "first": first, "waitSeconds": state["waitSeconds"]})
+        return None
+    context.set_custom_status({"round": 1})
+    timeout = context.create_timer(context.current_utc_datetime + timedelta(seconds=state["waitSeconds"]))
+    second = context.wait_for_external_event("go")
+    winner = yield context.task_any([second, timeout])
+    if winner == second:
+        timeout.cancel()
+    return {"first": state["first"], "second": second.result if winner == second else None}
+
+
+@app.orchestration_trigger(context_name="context")
+def big_status(context: df.DurableOrchestrationContext):
+    """Sets a custom status of the given number of characters, then finishes after an activity."""
+    context.set_custom_status("x" * context.get_input())
+    return (yield context.call_activity("say_hello", "status"))
+
+
+@app.orchestration_trigger(context_name="context")
 def sleeper(context: df.DurableOrchestrationContext):
     seconds = context.get_input()
     yield context.create_timer(context.current_utc_datetime + timedelta(seconds=seconds))
