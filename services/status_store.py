@@ -34,8 +34,7 @@ class StatusStore:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "StatusStore":
-        return _store_for(environ.get("AzureWebJobsStorage", ""), environ.get("AzureWebJobsStorage__blobServiceUri", ""),
-                          environ.get("AzureWebJobsStorage__accountName", ""))
+        return _store_for(environ.get("AzureWebJobsStorage", ""), environ.get("AzureWebJobsStorage__blobServiceUri", ""))
 
     def load(self, name: str) -> dict[str, Any] | None:
         from azure.core.exceptions import AzureError, ResourceNotFoundError
@@ -101,18 +100,18 @@ class StatusStore:
 
 
 @functools.lru_cache(maxsize=4)
-def _store_for(connection_string: str, blob_service_uri: str, account_name: str) -> StatusStore:
+def _store_for(connection_string: str, blob_service_uri: str) -> StatusStore:
     """One client per storage setting and process: the app's own account, as the Functions host reaches it
-    (a connection string, or identity-based `AzureWebJobsStorage__blobServiceUri` / `__accountName`)."""
+    (a connection string, or identity-based `AzureWebJobsStorage__blobServiceUri`, which the template sets;
+    DefaultAzureCredential takes the user-assigned identity from `AZURE_CLIENT_ID`)."""
     from azure.storage.blob import BlobServiceClient
 
     if connection_string:
         service = BlobServiceClient.from_connection_string(connection_string)
-    elif blob_service_uri or account_name:
+    elif blob_service_uri:
         from azure.identity import DefaultAzureCredential
 
-        url = blob_service_uri or f"https://{account_name}.blob.core.windows.net"
-        service = BlobServiceClient(url, credential=DefaultAzureCredential())
+        service = BlobServiceClient(blob_service_uri, credential=DefaultAzureCredential())
     else:
         raise StatusStoreUnavailable("AzureWebJobsStorage is not set, so the status store is unknown")
     return StatusStore(service.get_container_client(CONTAINER))

@@ -52,6 +52,7 @@ def expected_bindings() -> dict[str, dict[str, tuple[str, str]]]:
     for name in ACTIVITIES:
         expected[name] = {"payload": ("activityTrigger", "in")}
     expected["publish_event"] = {"event": ("activityTrigger", "in"), "message": ("queue", "out")}
+    expected["save_status"] = {"record": ("activityTrigger", "in")}
     return expected
 
 
