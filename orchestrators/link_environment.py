@@ -26,6 +26,7 @@ from orchestrators.projection import CONTRACT_VERSION, document_name, projection
 from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json, validate
 
 bp = df.Blueprint()
+WRITTEN_BEFORE_SHOWN = phases.FINAL_PHASES | {phases.STARTING_SETUP}
 
 SETUP_RETRY_PAUSE_SECONDS = 60
 DISCONNECTED_RECOMMENDATION = (
@@ -277,9 +278,10 @@ class LinkRun:
             yield self.persist_task()
 
     def announce(self, phase: str, data: dict[str, Any] | None = None):
-        """A phase change, then its event. A final phase is written before the projection shows it, so
-        whoever sees the run end finds its outcome; other phases are shown at once (the document follows)."""
-        if phase in phases.FINAL_PHASES:
+        """A phase change, then its event. A phase whose document its reader needs at once is written
+        before the projection shows it: a final phase (whoever sees the run end finds its outcome) and
+        StartingSetup (operator mode's instructions). Other phases show at once; the document follows."""
+        if phase in WRITTEN_BEFORE_SHOWN:
             yield from self.persist()
             self.show()
         else:

@@ -86,3 +86,16 @@ def test_a_cancel_sent_while_validation_runs_is_taken_once():
     assert player.state["isDone"] and player.custom_status["phase"] == "Cancelled"
     assert player.saved[-1]["outcome"]["attemptId"] == "cancel-1"
     assert "start_setup" not in player.scheduled
+
+
+def test_operator_instructions_are_stored_before_the_status_says_starting_setup():
+    """A reader who sees StartingSetup in operator mode needs the instructions at once: the document that
+    holds them is written before the projection shows the phase."""
+    player = Player(link_input(setupMode="operator"))
+    player.play(keep=awaiting_publish)
+    player.step([confirm_event(player.now, "Adele Vance", "attempt-1"), player.take("publish_event")])
+    player.play(until=lambda p: (p.custom_status or {}).get("phase") == "StartingSetup")
+    assert player.custom_status["phase"] == "StartingSetup"
+    written = player.saved[-1]
+    assert written["phase"] == "StartingSetup"
+    assert any("Use a different Power Platform environment" in step for step in written["operatorInstructions"])
