@@ -18,6 +18,7 @@ from domain.request import LinkRequest, same_guid
 from domain.geography import location_code
 from domain.licenses import qualifying_plan
 from services.errors import PermissionDenied, ServiceError
+from services.graph import path_safe_upn
 
 bp = df.Blueprint()
 
@@ -29,14 +30,20 @@ def _request(payload: dict[str, Any]) -> LinkRequest:
 def fetch_operator(payload: dict[str, Any]) -> F.OperatorFacts:
     request = _request(payload)
     graph = clients().graph
-    user = graph.get_user(request.operator)
-    # The four reads that need the user's id are independent: asked together, the fact costs two
-    # Graph round trips instead of five.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        roles = pool.submit(graph.get_directory_roles, user.id)
-        details = pool.submit(graph.get_license_details, user.id)
+    # All five reads go out together (one Graph round trip): the roles and license details are asked
+    # by UPN, which Graph takes in the path. A UPN Graph could misread there waits for the user's id.
+    by_upn = path_safe_upn(request.operator)
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        user_answer = pool.submit(graph.get_user, request.operator)
         subscriptions = pool.submit(graph.get_subscribed_skus)
         tenant_id = pool.submit(graph.get_tenant_id)
+        if by_upn:
+            roles = pool.submit(graph.get_directory_roles, request.operator)
+            details = pool.submit(graph.get_license_details, request.operator)
+        user = user_answer.result()
+        if not by_upn:
+            roles = pool.submit(graph.get_directory_roles, user.id)
+            details = pool.submit(graph.get_license_details, user.id)
         return F.OperatorFacts(
             object_id=user.id, user_principal_name=user.user_principal_name or request.operator,
             display_name=user.display_name or "", user_type=user.user_type, tenant_id=tenant_id.result(),
@@ -60,7 +67,10 @@ def _licenses(user: Any, details: list[Any], subscriptions: dict[str, str]) -> t
 
 def fetch_target(payload: dict[str, Any]) -> F.TargetEnvironmentFacts:
     bap = clients().bap
-    env = bap.get_environment(_request(payload).powerPlatformEnvironmentId)
+    # The locations do not depend on the environment: both are asked together.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        regions = pool.submit(_location_regions, bap)
+        env = bap.get_environment(_request(payload).powerPlatformEnvironmentId)
     linked = env.linked_app
     return F.TargetEnvironmentFacts(
         id=env.id, display_name=env.display_name or env.id, tenant_id=env.tenant_id, geography=env.geography or "",
@@ -68,16 +78,16 @@ def fetch_target(payload: dict[str, Any]) -> F.TargetEnvironmentFacts:
         instance_state=env.instance_state, management_state=env.management_state, runtime_state=env.runtime_state,
         templates=tuple(env.templates),
         linked_app=F.LinkedApp(linked.type or "", linked.id, linked.url) if linked and linked.id else None,
-        geography_azure_regions=_geography_regions(bap, env.geography or ""))
+        geography_azure_regions=regions.result().get(location_code(env.geography or ""), ()))
 
 
-def _geography_regions(bap, geography: str) -> tuple[str, ...]:
-    """BAP's own list of the geography's Azure regions; only a second source, so a failure leaves
+def _location_regions(bap) -> dict[str, tuple[str, ...]]:
+    """BAP's own list of each geography's Azure regions; only a second source, so a failure leaves
     the check with the table alone."""
     try:
-        return bap.list_location_regions().get(location_code(geography), ())
+        return bap.list_location_regions()
     except ServiceError:
-        return ()
+        return {}
 
 
 def fetch_tenant_settings(payload: dict[str, Any]) -> F.TenantSettingsFacts:
@@ -122,11 +132,10 @@ def fetch_lcs_integration(payload: dict[str, Any]) -> F.LcsIntegrationFacts:
 
 
 def fetch_dataverse_roles(payload: dict[str, Any]) -> F.DataverseRolesFacts:
-    dataverse = clients().dataverse(payload["instanceUrl"])
-    user = dataverse.find_system_user(payload["operatorObjectId"])
-    if user is None:
+    found = clients().dataverse(payload["instanceUrl"]).find_system_user_with_roles(payload["operatorObjectId"])
+    if found is None:
         return F.DataverseRolesFacts(system_user_found=False)
-    roles = dataverse.get_security_roles(user.id)
+    user, roles = found
     return F.DataverseRolesFacts(
         system_user_found=True, system_user_disabled=user.is_disabled,
         roles=tuple(F.SecurityRoleRef(r.name or "", r.template_id, r.via_team) for r in roles))

@@ -31,11 +31,31 @@ from services.tokencache import token_cache_store
 T = TypeVar("T")
 
 
+class SingleFlightTokens:
+    """App tokens fetched at most once at a time per scope: activities running together in this
+    process (two Dataverse facts, three BAP facts) wait for the first fetch of a scope and then read
+    the credential's cache, instead of each asking Entra. Different scopes still go out together."""
+
+    def __init__(self, provider: AppTokenProvider):
+        self._provider = provider
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def token(self, scope: str, *, service: str = "entra") -> str:
+        with self._lock:
+            flight = self._locks.setdefault(scope.lower(), threading.Lock())
+        with flight:
+            return self._provider.token(scope, service=service)
+
+    def __repr__(self) -> str:
+        return f"SingleFlightTokens({self._provider!r})"
+
+
 class ServiceClients:
     def __init__(self, settings: ServiceSettings, *, sleep: Sleep = time.sleep, clock: Clock = time.time):
         self.settings = settings
         self._policy = HttpPolicy.from_settings(settings, sleep=sleep, clock=clock)
-        self._app_tokens = AppTokenProvider(settings)
+        self._app_tokens = SingleFlightTokens(AppTokenProvider(settings))
         self._lcs_tokens: LcsTokenProvider | None = None
         # Shared by every LcsClient of this process: the limit is per project, not per operator.
         self._lcs_limiter = ProjectRateLimiter(settings.lcs_metadata_calls_per_minute, sleep=sleep, clock=clock)

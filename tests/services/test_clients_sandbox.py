@@ -150,6 +150,9 @@ def test_graph_user_roles_and_tenant(fresh, token_cache):
     assert {lic.sku_id for lic in user.assigned_licenses} == {"55c9eb4e-c746-45b4-b255-9ab6b19d5c62",
                                                               "c7df2760-2c81-4ef7-b578-5b5392b571df"}
     assert [r.template_id for r in graph.get_directory_roles(user.id).roles] == ["88d8e3e3-8f55-4a1e-953a-9b9898b8876b"]
+    # The same roles and licenses asked by UPN, without the user's id.
+    assert graph.get_directory_roles(user.user_principal_name) == graph.get_directory_roles(user.id)
+    assert graph.get_license_details(user.user_principal_name) == graph.get_license_details(user.id)
     assert graph.get_tenant_id() == TENANT
 
 
@@ -158,7 +161,8 @@ def test_dataverse_user_roles_and_integration(fresh, token_cache):
     dataverse = clients.dataverse(clients.bap.get_environment(TARGET).instance_url)
     user = dataverse.find_system_user(ADMIN_OID)
     assert (user.id, user.full_name, user.is_disabled) == ("40311760-1ab0-45fd-8f42-f6c324945008", "Adele Vance", False)
-    roles = dataverse.get_security_roles(user.id)
+    found, roles = dataverse.find_system_user_with_roles(ADMIN_OID)
+    assert found == user
     assert SecurityRole("System Administrator", "0356b9b2-b5b2-4b84-8675-7bf2cdb8955d", SYSTEM_ADMINISTRATOR, None) in roles
     assert [(r.name, r.via_team) for r in roles if r.via_team] == [("System Customizer", "Finance admins")]
     assert dataverse.find_system_user("00000000-0000-0000-0000-00000000abcd") is None
