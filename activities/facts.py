@@ -14,11 +14,10 @@ import azure.durable_functions as df
 from activities.clients import clients, gather
 from activities.names import FACT_ACTIVITIES
 from domain import facts as F
-from domain.request import LinkRequest, same_guid
+from domain.request import LinkRequest
 from domain.geography import location_code
 from domain.licenses import qualifying_plan
 from services.errors import PermissionDenied, ServiceError
-from services.graph import path_safe_upn
 
 bp = df.Blueprint()
 
@@ -28,6 +27,8 @@ def _request(payload: dict[str, Any]) -> LinkRequest:
 
 
 def fetch_operator(payload: dict[str, Any]) -> F.OperatorFacts:
+    from services.graph import path_safe_upn  # with the clients, not when the app loads
+
     request = _request(payload)
     graph = clients().graph
     # All five reads go out together (one Graph round trip): the roles and license details are asked
@@ -71,6 +72,9 @@ def fetch_target(payload: dict[str, Any]) -> F.TargetEnvironmentFacts:
     with ThreadPoolExecutor(max_workers=1) as pool:
         regions = pool.submit(_location_regions, bap)
         env = bap.get_environment(_request(payload).powerPlatformEnvironmentId)
+    if env.has_dataverse and env.instance_url:
+        # The Dataverse facts come next and need this token: ask for it now, not one stage later.
+        clients().prefetch_dataverse_token(env.instance_url)
     linked = env.linked_app
     return F.TargetEnvironmentFacts(
         id=env.id, display_name=env.display_name or env.id, tenant_id=env.tenant_id, geography=env.geography or "",
@@ -118,9 +122,7 @@ def fetch_lcs_environment(payload: dict[str, Any]) -> F.LcsEnvironmentFacts:
 
 
 def fetch_lcs_links(payload: dict[str, Any]) -> F.LcsLinksFacts:
-    lcs_environment = _request(payload).lcsEnvironmentId
-    linked = [env for env in clients().bap.list_environments()
-              if env.linked_app and same_guid(env.linked_app.id, lcs_environment)]
+    linked = clients().bap.environments_linked_to(_request(payload).lcsEnvironmentId)
     return F.LcsLinksFacts(tuple(F.EnvironmentRef(e.id, e.display_name or e.id, e.has_dataverse) for e in linked))
 
 

@@ -25,8 +25,9 @@ from tests.reliability.scenarios import link_targets, many_links
 from tests.reliability.stack import Call, Stack, wait_phase
 
 
-def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call], int]:
-    """(seconds from start to AwaitingConfirmation, seconds of sandbox traffic, longest chain, calls)."""
+def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call], int, float]:
+    """(seconds from start to AwaitingConfirmation, seconds of sandbox traffic, longest chain, calls,
+    seconds outside the traffic: before the first call and after the last answer)."""
     link = link_targets(index + 1, project_per_link=True)[index]
     stack.recorder.clear()
     stack.host.hold_clock()
@@ -37,8 +38,8 @@ def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call]
     elapsed = time.monotonic() - began
     assert status["phase"] == "AwaitingConfirmation", status["checks"]
     calls = stack.recorder.snapshot()
-    span = max(c.finished for c in calls) - min(c.started for c in calls)
-    return elapsed, span, longest_chain(calls), len(calls)
+    first, last = min(c.started for c in calls), max(c.finished for c in calls)
+    return elapsed, last - first, longest_chain(calls), len(calls), elapsed - (last - first)
 
 
 @functools.cache
@@ -90,6 +91,7 @@ def main() -> None:
 
     warm_elapsed = median(w[0] for w in warm)
     warm_span = median(w[1] for w in warm)
+    warm_engine = median(w[4] for w in warm)
     seq_warm = median(s[0] for s in sequential_warm)
     say(f"fan-out: every call (Entra included) answered after L = {args.latency_ms} ms")
     say(f"  devhost validation, cold host: {cold[0]:.2f} s = {cold[0] / latency:.1f} L "
@@ -97,6 +99,9 @@ def main() -> None:
     say(f"  devhost validation, warm (median of {len(warm)}): {warm_elapsed:.2f} s = {warm_elapsed / latency:.1f} L "
         f"(sandbox traffic {warm_span:.2f} s, {warm[0][3]} calls, longest chain {len(warm[0][2])})")
     say(f"    warm chain: {' -> '.join(describe(c) for c in warm[0][2])}")
+    say(f"    warm, outside the sandbox traffic (HTTP start, the validating event, episodes before the first "
+        f"call and after the last answer): {warm_engine:.2f} s = {warm_engine / latency:.1f} L; "
+        f"traffic alone {warm_span / latency:.1f} L")
     say(f"  same facts one after another, cold: {sequential_cold[0]:.2f} s = {sequential_cold[0] / latency:.1f} L "
         f"({sequential_cold[1]} calls)")
     say(f"  same facts one after another, warm (median of {len(sequential_warm)}): {seq_warm:.2f} s = "

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from services.bap import BapClient
 from services.dataverse import ODATA_HEADERS, DataverseClient
-from services.errors import HostNotAllowed
+from services.errors import HostNotAllowed, TokenUnavailable
 from services.graph import GraphClient
 from services.http import Clock, HostAllowList, HttpPolicy, Sleep
 from services.identity import (
@@ -105,6 +105,24 @@ class ServiceClients:
             self._app_service("dataverse", dataverse_scope(instance_url), self.settings.dataverse_allowed_hosts,
                               "DATAVERSE_ALLOWED_HOSTS", headers=ODATA_HEADERS),
             instance_url))
+
+    def prefetch_dataverse_token(self, instance_url: str) -> None:
+        """Start fetching the Dataverse token of `instance_url` in the background, as soon as the
+        URL is known: the Dataverse facts that follow in this process wait for that fetch (single
+        flight) instead of starting their own. Nothing happens for a URL off the allow-list; a
+        failure is left for those facts to meet and report."""
+        try:
+            self.dataverse(instance_url)
+        except HostNotAllowed:
+            return
+        scope = dataverse_scope(instance_url.strip().rstrip("/"))
+        threading.Thread(target=self._prefetch, args=(scope,), name="token-prefetch", daemon=True).start()
+
+    def _prefetch(self, scope: str) -> None:
+        try:
+            self._app_tokens.token(scope, service="dataverse")
+        except TokenUnavailable:
+            pass
 
     def _app_service(self, service: str, scope: str, hosts: tuple[str, ...], setting: str,
                      headers: dict[str, str] | None = None):
