@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Generator
+from typing import TYPE_CHECKING, Any, Generator
 
 import azure.durable_functions as df
 
 from activities import names as activity
 from domain import phases
-from domain import facts as F
-from domain.checks import REVALIDATED_CHECKS, validation_passed
+from domain import vocabulary as F
+from domain.vocabulary import REVALIDATED_CHECKS
 from domain.environments import describe_environments
 from domain.names import names_match
 from domain.polling import next_poll_at
@@ -25,7 +25,10 @@ from orchestrators.link_state import (
     enter_phase, iso, keep_replaced_checks, new_state, operator_instructions, record_attempt, utc,
 )
 from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT, RunOptions
-from orchestrators.validation import ACTIVITY_RETRY, checks_to_json, validate
+from orchestrators.validation import ACTIVITY_RETRY, checks_to_json, validate, validation_passed
+
+if TYPE_CHECKING:
+    from domain.facts import Facts
 
 bp = df.Blueprint()
 
@@ -230,7 +233,7 @@ class LinkRun:
 
     # -- state ----------------------------------------------------------------------------------
 
-    def remember_validation(self, facts: F.Facts, results, partial: bool = False) -> None:
+    def remember_validation(self, facts: "Facts", results, partial: bool = False) -> None:
         fresh = checks_to_json(results)
         if partial:
             keep_replaced_checks(self.state, fresh, iso(self.now))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import azure.durable_functions as df
 
 from domain import phases
-from domain.checks import validation_passed
 from domain.environments import describe_environments
 from domain.request import LinkRequest
 from orchestrators.link_state import enter_phase, iso, new_state, utc
 from orchestrators.options import RunOptions
-from orchestrators.validation import checks_to_json, validate
+from orchestrators.validation import checks_to_json, validate, validation_passed
 
 bp = df.Blueprint()
 
