@@ -106,9 +106,9 @@ def main() -> None:
         f"({sequential_cold[1]} calls)")
     say(f"  same facts one after another, warm (median of {len(sequential_warm)}): {seq_warm:.2f} s = "
         f"{seq_warm / latency:.1f} L ({sequential_warm[0][1]} calls)")
-    say(f"  speed-up of the fan-out, warm: {seq_warm / warm_elapsed:.1f}x; goal: validation <= 3 L "
-        f"({'met' if warm_elapsed / latency <= 3 else 'missed'} warm, "
-        f"{'met' if cold[0] / latency <= 3 else 'missed'} cold)")
+    say(f"  speed-up of the fan-out, warm: {seq_warm / warm_elapsed:.1f}x; goals: validation warm <= 3 L "
+        f"({'met' if warm_elapsed / latency <= 3 else 'missed'}), cold host <= 4 L "
+        f"({'met' if cold[0] / latency <= 4 else 'missed'})")
 
 
 if __name__ == "__main__":
