@@ -115,14 +115,20 @@ class ServiceClients:
             self.dataverse(instance_url)
         except HostNotAllowed:
             return
-        scope = dataverse_scope(instance_url.strip().rstrip("/"))
-        threading.Thread(target=self._prefetch, args=(scope,), name="token-prefetch", daemon=True).start()
+        self._prefetch(dataverse_scope(instance_url.strip().rstrip("/")), "dataverse")
 
-    def _prefetch(self, scope: str) -> None:
-        try:
-            self._app_tokens.token(scope, service="dataverse")
-        except TokenUnavailable:
-            pass
+    def prefetch_app_tokens(self) -> None:
+        """Start fetching, in the background, the app tokens every validation asks for."""
+        for scope, service in ((GRAPH_SCOPE, "graph"), (BAP_SCOPE, "bap"), (POWERPLATFORM_API_SCOPE, "powerplatform")):
+            self._prefetch(scope, service)
+
+    def _prefetch(self, scope: str, service: str) -> None:
+        def fetch() -> None:
+            try:
+                self._app_tokens.token(scope, service=service)
+            except TokenUnavailable:
+                pass  # left for the call that needs it to meet and report
+        threading.Thread(target=fetch, name="token-prefetch", daemon=True).start()
 
     def _app_service(self, service: str, scope: str, hosts: tuple[str, ...], setting: str,
                      headers: dict[str, str] | None = None):

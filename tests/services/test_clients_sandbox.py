@@ -414,3 +414,19 @@ def test_a_bap_that_refuses_the_filter_is_asked_for_the_whole_list(fresh, token_
     bap = make_clients(fresh, token_cache).bap
     assert [e.id for e in bap.environments_linked_to(UAT)] == [PLACEHOLDER]
     assert [c["status"] for c in service_calls(fresh, "bap")] == [400, 200]
+
+
+def test_start_up_prefetch_fetches_the_three_app_scopes_only_when_asked(fresh, token_cache):
+    import time
+
+    from services.startup import start_token_prefetch
+
+    assert start_token_prefetch({}) is None and start_token_prefetch({"TOKEN_PREFETCH_AT_START": "false"}) is None
+    clients = make_clients(fresh, token_cache)
+    clients.prefetch_app_tokens()
+    deadline = time.monotonic() + 30
+    while token_requests(fresh) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert token_requests(fresh) == 3
+    clients.bap.get_tenant_settings(), clients.graph.get_tenant_id(), clients.powerplatform.get_tenant_capacity()
+    assert token_requests(fresh) == 3  # the calls that followed used the prefetched tokens
