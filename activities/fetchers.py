@@ -16,6 +16,7 @@ from domain.request import LinkRequest
 from domain.geography import location_code
 from domain.licenses import qualifying_plan
 from services.errors import PermissionDenied, ServiceError
+from services.graph import path_safe_upn
 
 
 def _request(payload: dict[str, Any]) -> LinkRequest:
@@ -23,8 +24,6 @@ def _request(payload: dict[str, Any]) -> LinkRequest:
 
 
 def fetch_operator(payload: dict[str, Any]) -> F.OperatorFacts:
-    from services.graph import path_safe_upn  # with the clients, not when the app loads
-
     request = _request(payload)
     graph = clients().graph
     # All five reads go out together (one Graph round trip): the roles and license details are asked

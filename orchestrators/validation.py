@@ -1,8 +1,10 @@
 """One validation round: gather the facts in two parallel stages, then run the pure checks.
 
 The first stage asks every service at once; the second needs the target's Dataverse URL and the
-operator's object id from the first. So the critical path is two calls deep, and each fact is
-fetched once however many checks use it (LCS allows only 6 metadata calls per project per minute).
+operator's object id from the first. Each fact costs one round trip (its independent calls go out
+together), so the longest chain is BAP environment -> Dataverse token (fetched by the target fact
+as soon as it knows the URL) -> Dataverse; each fact is fetched once however many checks use it (LCS allows only 6 metadata
+calls per project per minute).
 
 The fact classes and the checks are imported by the first validation, not when the app loads.
 """
@@ -57,8 +59,8 @@ def second_stage_input(name: str, first: "Facts",
         result = first.result(dependency)
         if result.error:
             error = FactError(result.error.service, result.error.operation,
-                                f"needed {dependency}, which could not be fetched: {result.error.message}",
-                                result.error.status, result.error.code, result.error.remedy)
+                              f"needed {dependency}, which could not be fetched: {result.error.message}",
+                              result.error.status, result.error.code, result.error.remedy)
             return None, FactResult(name, error=error)
     target = first.value(F.TARGET)
     if not target.has_dataverse or not target.instance_url:
