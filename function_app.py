@@ -1,4 +1,5 @@
-"""The Functions app: it creates the app and registers each module's blueprint, nothing else."""
+"""The Functions app: it creates the app and registers each module's blueprint (and, if
+TOKEN_PREFETCH_AT_START asks for it, starts fetching the app tokens in the background)."""
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -9,6 +10,7 @@ from activities.setup import bp as setup
 from activities.status import bp as status
 from orchestrators.link_environment import bp as link_environment
 from orchestrators.preflight import bp as preflight
+from services.startup import start_token_prefetch
 from triggers.health_deep import bp as health_deep
 from triggers.http_api import bp as http_api
 from triggers.operator_views import bp as operator_views
@@ -19,3 +21,4 @@ app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (http_api, health_deep, review, operator_views, queue_intake, link_environment, preflight, facts,
                   setup, events, status):
     app.register_functions(blueprint)
+start_token_prefetch()

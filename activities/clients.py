@@ -7,13 +7,15 @@ and msal, which cost cold-start time on a Consumption plan.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from domain.facts import FactError, FactResult
 from domain.permissions import remedy_for
 from domain.request import LinkRequest
 from services import telemetry
 from services.errors import PermissionDenied, ServiceError, ServiceUnavailable, Throttled
+
+if TYPE_CHECKING:
+    from domain.facts import FactError
 
 
 def clients():
@@ -21,7 +23,9 @@ def clients():
     return get_clients()
 
 
-def fact_error(exc: ServiceError) -> FactError:
+def fact_error(exc: ServiceError) -> "FactError":
+    from domain.facts import FactError
+
     return FactError(service=exc.service, operation=exc.operation, message=exc.message, status=exc.status,
                      code=exc.code, remedy=getattr(exc, "remedy", None) or _permission_remedy(exc),
                      transient=isinstance(exc, (Throttled, ServiceUnavailable)) or getattr(exc, "transient", False),
@@ -31,6 +35,8 @@ def fact_error(exc: ServiceError) -> FactError:
 def _permission_remedy(exc: ServiceError) -> str | None:
     """A 403 means the app's identity lacks a grant: name it and how to give it."""
     if isinstance(exc, PermissionDenied) and exc.status == 403:
+        from domain.permissions import remedy_for
+
         return remedy_for(exc.service, exc.operation)
     return None
 
@@ -47,6 +53,8 @@ def traced(activity: str, payload: dict[str, Any]) -> Iterator[telemetry.Span]:
 
 def gather(name: str, fetch: Callable[[], Any]) -> dict[str, Any]:
     """Run one fact fetch; a service failure (after the HTTP policy's retries) becomes the fact's error."""
+    from domain.facts import FactResult
+
     try:
         return FactResult(name, value=fetch()).to_json()
     except ServiceError as exc:

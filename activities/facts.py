@@ -1,168 +1,15 @@
-"""Fact-gathering activities: one service question each, answered as a domain fact.
-
-They only read. The orchestrator fans them out in parallel, so each is independent of the others.
-Every fact activity has the same body (`gather_fact`); what differs is its fetcher below.
-"""
+"""Fact-gathering activities, registered by name: each body is `activities.fetchers.gather_fact`,
+imported on the first call so that the fact classes and their fetchers stay out of the app's load."""
 
 from __future__ import annotations
 
-import contextvars
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 import azure.durable_functions as df
 
-from activities.clients import clients, gather, traced
 from activities.names import FACT_ACTIVITIES
-from domain import facts as F
-from domain.request import LinkRequest, same_guid
-from domain.geography import location_code
-from domain.licenses import qualifying_plan
-from services.errors import PermissionDenied, ServiceError
 
 bp = df.Blueprint()
-
-
-def _request(payload: dict[str, Any]) -> LinkRequest:
-    return LinkRequest.from_dict(payload["request"])
-
-
-def fetch_operator(payload: dict[str, Any]) -> F.OperatorFacts:
-    request = _request(payload)
-    graph = clients().graph
-    user = graph.get_user(request.operator)
-    # The four reads that need the user's id are independent: asked together, the fact costs two
-    # Graph round trips instead of five.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        def ask(call, *args):
-            # Each call runs in a copy of this context, so its telemetry span stays a child of the activity's.
-            return pool.submit(contextvars.copy_context().run, call, *args)
-        roles = ask(graph.get_directory_roles, user.id)
-        details = ask(graph.get_license_details, user.id)
-        subscriptions = ask(graph.get_subscribed_skus)
-        tenant_id = ask(graph.get_tenant_id)
-        return F.OperatorFacts(
-            object_id=user.id, user_principal_name=user.user_principal_name or request.operator,
-            display_name=user.display_name or "", user_type=user.user_type, tenant_id=tenant_id.result(),
-            directory_roles=tuple(F.RoleRef(r.template_id, r.display_name or "") for r in roles.result().roles),
-            directory_roles_limited=roles.result().limited,
-            licenses=_licenses(user, details.result(), subscriptions.result()))
-
-
-def _licenses(user: Any, details: list[Any], subscriptions: dict[str, str]) -> tuple[F.LicenseRef, ...]:
-    """licenseDetails joined with assignedLicenses' disabledPlans and the subscriptions' status. Only
-    the finance and operations plans travel on: a suite like Office 365 E5 lists dozens of plans that
-    no check reads, and facts are kept in the orchestration's history."""
-    disabled = {lic.sku_id: lic.disabled_plans for lic in user.assigned_licenses}
-    return tuple(
-        F.LicenseRef(d.sku_id, d.sku_part_number,
-                     tuple(F.ServicePlanRef(p.id, p.name, p.provisioning_status) for p in d.service_plans
-                           if qualifying_plan(p.id)),
-                     disabled.get(d.sku_id, ()), subscriptions.get(d.sku_id))
-        for d in details)
-
-
-def fetch_target(payload: dict[str, Any]) -> F.TargetEnvironmentFacts:
-    bap = clients().bap
-    env = bap.get_environment(_request(payload).powerPlatformEnvironmentId)
-    linked = env.linked_app
-    return F.TargetEnvironmentFacts(
-        id=env.id, display_name=env.display_name or env.id, tenant_id=env.tenant_id, geography=env.geography or "",
-        azure_region=env.azure_region, has_dataverse=env.has_dataverse, instance_url=env.instance_url,
-        instance_state=env.instance_state, management_state=env.management_state, runtime_state=env.runtime_state,
-        templates=tuple(env.templates),
-        linked_app=F.LinkedApp(linked.type or "", linked.id, linked.url) if linked and linked.id else None,
-        geography_azure_regions=_geography_regions(bap, env.geography or ""))
-
-
-def _geography_regions(bap, geography: str) -> tuple[str, ...]:
-    """BAP's own list of the geography's Azure regions; only a second source, so a failure leaves
-    the check with the table alone."""
-    try:
-        return bap.list_location_regions().get(location_code(geography), ())
-    except ServiceError:
-        return ()
-
-
-def fetch_tenant_settings(payload: dict[str, Any]) -> F.TenantSettingsFacts:
-    return F.TenantSettingsFacts(clients().bap.get_tenant_settings().disable_environment_creation_by_non_admin_users)
-
-
-def fetch_capacity(payload: dict[str, Any]) -> F.CapacityFacts:
-    capacity = clients().powerplatform.get_tenant_capacity()
-    return F.CapacityFacts(capacity.database_total_mb, capacity.database_actual_mb, capacity.status)
-
-
-def fetch_lcs_environment(payload: dict[str, Any]) -> F.LcsEnvironmentFacts:
-    request = _request(payload)
-    lcs = clients().lcs(request.operator)
-    account = lcs.signed_in_account()
-    base = dict(project_id=request.lcsProjectId, environment_id=request.lcsEnvironmentId,
-                signed_in_upn=account.upn, signed_in_tenant_id=account.tenant_id)
-    try:
-        env = lcs.get_environment(request.lcsProjectId, request.lcsEnvironmentId)
-    except PermissionDenied:
-        # LCS lets only Project owners and Environment managers read environment metadata.
-        return F.LcsEnvironmentFacts(found=False, access_denied=True, **base)
-    if env is None:
-        return F.LcsEnvironmentFacts(found=False, **base)
-    return F.LcsEnvironmentFacts(
-        found=True, name=env.name, environment_type=env.environment_type, deployment_state=env.deployment_state,
-        deployment_status=env.deployment_status, region=env.region, **base)
-
-
-def fetch_lcs_links(payload: dict[str, Any]) -> F.LcsLinksFacts:
-    lcs_environment = _request(payload).lcsEnvironmentId
-    linked = [env for env in clients().bap.list_environments()
-              if env.linked_app and same_guid(env.linked_app.id, lcs_environment)]
-    return F.LcsLinksFacts(tuple(F.EnvironmentRef(e.id, e.display_name or e.id, e.has_dataverse) for e in linked))
-
-
-def fetch_lcs_integration(payload: dict[str, Any]) -> F.LcsIntegrationFacts:
-    request = _request(payload)
-    state = clients().lcs(request.operator).get_integration(request.lcsProjectId, request.lcsEnvironmentId)
-    return F.LcsIntegrationFacts(state.state, state.power_platform_environment_id,
-                                 state.initial_power_platform_environment_id)
-
-
-def fetch_dataverse_roles(payload: dict[str, Any]) -> F.DataverseRolesFacts:
-    dataverse = clients().dataverse(payload["instanceUrl"])
-    user = dataverse.find_system_user(payload["operatorObjectId"])
-    if user is None:
-        return F.DataverseRolesFacts(system_user_found=False)
-    roles = dataverse.get_security_roles(user.id)
-    return F.DataverseRolesFacts(
-        system_user_found=True, system_user_disabled=user.is_disabled,
-        roles=tuple(F.SecurityRoleRef(r.name or "", r.template_id, r.via_team) for r in roles))
-
-
-def fetch_dataverse_integration(payload: dict[str, Any]) -> F.DataverseIntegrationFacts:
-    integration = clients().dataverse(payload["instanceUrl"]).get_finops_integration()
-    if integration is None:
-        return F.DataverseIntegrationFacts(linked=False)
-    return F.DataverseIntegrationFacts(linked=True, environment_id=integration.environment_id, url=integration.url)
-
-
-FETCHERS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    F.OPERATOR: fetch_operator,
-    F.TARGET: fetch_target,
-    F.TENANT_SETTINGS: fetch_tenant_settings,
-    F.CAPACITY: fetch_capacity,
-    F.LCS_ENVIRONMENT: fetch_lcs_environment,
-    F.LCS_LINKS: fetch_lcs_links,
-    F.LCS_INTEGRATION: fetch_lcs_integration,
-    F.DATAVERSE_ROLES: fetch_dataverse_roles,
-    F.DATAVERSE_INTEGRATION: fetch_dataverse_integration,
-}
-
-
-def gather_fact(name: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """The body of every fact activity: fetch one fact; a service failure becomes its error."""
-    with traced(FACT_ACTIVITIES[name], payload) as span:
-        result = gather(name, lambda: FETCHERS[name](payload))
-        error = result["error"] or {}
-        span.status("error" if error else "ok", errorCode=error.get("code"), httpStatus=error.get("status"))
-        return result
 
 
 def _register(name: str) -> None:
@@ -172,5 +19,11 @@ def _register(name: str) -> None:
     bp.function_name(FACT_ACTIVITIES[name])(bp.activity_trigger(input_name="payload")(activity))
 
 
-for _fact in FETCHERS:
+def gather_fact(name: str, payload: dict[str, Any]) -> dict[str, Any]:
+    from activities import fetchers
+
+    return fetchers.gather_fact(name, payload)
+
+
+for _fact in FACT_ACTIVITIES:
     _register(_fact)

@@ -1,6 +1,6 @@
 """Activity function names, importable by orchestrators without importing the activities' services."""
 
-from domain import facts as F
+from domain import vocabulary as F
 
 FACT_ACTIVITIES = {
     F.OPERATOR: "gather_operator",

@@ -6,7 +6,9 @@ costs the same latency L, against the same fact fetches run one after another.
 Validation time is measured as a caller sees it: from POST /api/links to the status showing
 AwaitingConfirmation (so it includes the HTTP start, the validating event, engine episodes and
 token fetches). "Cold" is the first link on a fresh host (tokens fetched, service clients
-imported); "warm" links follow on the same host. The sequential figure calls the same fact
+imported); "warm" links follow on the same host. "Cold, tokens prefetched at start-up" is the
+first link on another fresh host started with TOKEN_PREFETCH_AT_START=true, once its start-up
+prefetch is done (a host that started before its first request). The sequential figure calls the same fact
 activities one after another in this process, against the same sandbox.
 """
 
@@ -22,11 +24,13 @@ from bench.common import SERVICES, bench_stack, describe, longest_chain, median,
 from activities.names import FACT_ACTIVITIES
 from orchestrators.validation import FIRST_STAGE, SECOND_STAGE
 from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Call, Stack, wait_phase
+from services.startup import SETTING as PREFETCH_SETTING
+from tests.reliability.stack import Call, Stack, wait_for, wait_phase
 
 
-def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call], int]:
-    """(seconds from start to AwaitingConfirmation, seconds of sandbox traffic, longest chain, calls)."""
+def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call], int, float]:
+    """(seconds from start to AwaitingConfirmation, seconds of sandbox traffic, longest chain, calls,
+    seconds outside the traffic: before the first call and after the last answer)."""
     link = link_targets(index + 1, project_per_link=True)[index]
     stack.recorder.clear()
     stack.host.hold_clock()
@@ -37,8 +41,8 @@ def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call]
     elapsed = time.monotonic() - began
     assert status["phase"] == "AwaitingConfirmation", status["checks"]
     calls = stack.recorder.snapshot()
-    span = max(c.finished for c in calls) - min(c.started for c in calls)
-    return elapsed, span, longest_chain(calls), len(calls)
+    first, last = min(c.started for c in calls), max(c.finished for c in calls)
+    return elapsed, last - first, longest_chain(calls), len(calls), elapsed - (last - first)
 
 
 @functools.cache
@@ -67,6 +71,19 @@ def sequential_facts(stack: Stack, index: int) -> tuple[float, int]:
     return elapsed, len(stack.recorder.snapshot())
 
 
+def set_latency(stack: Stack, latency_ms: int) -> None:
+    stack.sandbox.set_faults({"seed": 1, "lcs": {"metadataCallsPerMinute": 0},
+                              **{s: {"latencyMs": latency_ms} for s in SERVICES}})
+
+
+def cold_with_prefetch(latency_ms: int) -> tuple[float, float, list[Call], int, float]:
+    with bench_stack(many_links(1, project_per_link=True), extra_env={PREFETCH_SETTING: "true"}) as stack:
+        wait_for(lambda: len({c.scope for c in stack.recorder.snapshot() if c.scope}) >= 3,
+                 what="the start-up token prefetch")
+        set_latency(stack, latency_ms)
+        return timed_validation(stack, 0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=int, default=200)
@@ -75,8 +92,7 @@ def main() -> None:
     latency = args.latency_ms / 1000
     runs = 2 + 2 * args.warm_runs
     with bench_stack(many_links(runs, project_per_link=True)) as stack:
-        stack.sandbox.set_faults({"seed": 1, "lcs": {"metadataCallsPerMinute": 0},
-                                  **{s: {"latencyMs": args.latency_ms} for s in SERVICES}})
+        set_latency(stack, args.latency_ms)
         progress("validation on devhost, cold host")
         cold = timed_validation(stack, 0)
         warm = [timed_validation(stack, 1 + i) for i in range(args.warm_runs)]
@@ -88,22 +104,32 @@ def main() -> None:
         sequential_cold = sequential_facts(stack, 1 + args.warm_runs)
         sequential_warm = [sequential_facts(stack, 2 + args.warm_runs + i) for i in range(args.warm_runs)]
 
+    progress("validation on devhost, cold host with the start-up token prefetch")
+    prefetched = cold_with_prefetch(args.latency_ms)
+
     warm_elapsed = median(w[0] for w in warm)
     warm_span = median(w[1] for w in warm)
+    warm_engine = median(w[4] for w in warm)
     seq_warm = median(s[0] for s in sequential_warm)
     say(f"fan-out: every call (Entra included) answered after L = {args.latency_ms} ms")
     say(f"  devhost validation, cold host: {cold[0]:.2f} s = {cold[0] / latency:.1f} L "
         f"(sandbox traffic {cold[1]:.2f} s, {cold[3]} calls, longest chain of dependent calls {len(cold[2])})")
+    say(f"  devhost validation, cold host, tokens prefetched at start-up: {prefetched[0]:.2f} s = "
+        f"{prefetched[0] / latency:.1f} L ({prefetched[3]} calls, longest chain {len(prefetched[2])})")
     say(f"  devhost validation, warm (median of {len(warm)}): {warm_elapsed:.2f} s = {warm_elapsed / latency:.1f} L "
         f"(sandbox traffic {warm_span:.2f} s, {warm[0][3]} calls, longest chain {len(warm[0][2])})")
     say(f"    warm chain: {' -> '.join(describe(c) for c in warm[0][2])}")
+    say(f"    warm, outside the sandbox traffic (HTTP start, the validating event, episodes before the first "
+        f"call and after the last answer): {warm_engine:.2f} s = {warm_engine / latency:.1f} L; "
+        f"traffic alone {warm_span / latency:.1f} L")
     say(f"  same facts one after another, cold: {sequential_cold[0]:.2f} s = {sequential_cold[0] / latency:.1f} L "
         f"({sequential_cold[1]} calls)")
     say(f"  same facts one after another, warm (median of {len(sequential_warm)}): {seq_warm:.2f} s = "
         f"{seq_warm / latency:.1f} L ({sequential_warm[0][1]} calls)")
-    say(f"  speed-up of the fan-out, warm: {seq_warm / warm_elapsed:.1f}x; goal: validation <= 3 L "
-        f"({'met' if warm_elapsed / latency <= 3 else 'missed'} warm, "
-        f"{'met' if cold[0] / latency <= 3 else 'missed'} cold)")
+    say(f"  speed-up of the fan-out, warm: {seq_warm / warm_elapsed:.1f}x; goals: validation warm <= 3 L "
+        f"({'met' if warm_elapsed / latency <= 3 else 'missed'}), cold host <= 4 L "
+        f"({'met' if cold[0] / latency <= 4 else 'missed'}; with the start-up prefetch "
+        f"{'met' if prefetched[0] / latency <= 4 else 'missed'})")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from domain import directory, facts as F
+from domain import directory, facts as F, vocabulary
 from domain.geography import geography_of_location, geography_of_region, region_key
 from domain.licenses import PlanVerdict, judge_license, judge_recorded_sku
 from domain.permissions import BY_KEY, remedy
@@ -349,4 +349,4 @@ def _source_not_linked(request: LinkRequest, links: F.LcsLinksFacts,
                    **evidence)
 
 
-REVALIDATED_CHECKS = {"dataverse-capacity", "target-not-linked", "source-not-linked"}
+REVALIDATED_CHECKS = vocabulary.REVALIDATED_CHECKS

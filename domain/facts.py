@@ -11,15 +11,17 @@ from typing import Any
 
 from domain.serialization import from_json, to_json
 
-OPERATOR = "operator"
-TARGET = "target"
-TENANT_SETTINGS = "tenantSettings"
-CAPACITY = "capacity"
-LCS_ENVIRONMENT = "lcsEnvironment"
-LCS_LINKS = "lcsLinks"
-LCS_INTEGRATION = "lcsIntegration"
-DATAVERSE_ROLES = "dataverseRoles"
-DATAVERSE_INTEGRATION = "dataverseIntegration"
+from domain.vocabulary import (  # noqa: F401 (the fact names, here with their classes)
+    CAPACITY,
+    DATAVERSE_INTEGRATION,
+    DATAVERSE_ROLES,
+    LCS_ENVIRONMENT,
+    LCS_INTEGRATION,
+    LCS_LINKS,
+    OPERATOR,
+    TARGET,
+    TENANT_SETTINGS,
+)
 
 
 @dataclass(frozen=True)

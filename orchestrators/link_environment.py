@@ -8,14 +8,14 @@ accepted confirmation, and the setup activity reads the integration state before
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Generator
+from typing import TYPE_CHECKING, Any, Generator
 
 import azure.durable_functions as df
 
 from activities import names as activity
 from domain import phases
-from domain import facts as F
-from domain.checks import REVALIDATED_CHECKS, validation_passed
+from domain import vocabulary as F
+from domain.vocabulary import REVALIDATED_CHECKS
 from domain.environments import describe_environments
 from domain.polling import next_poll_at
 from domain.request import LinkRequest
@@ -23,7 +23,10 @@ from orchestrators.confirmation import Beside, ConfirmationWait, Decision
 from orchestrators.link_state import enter_phase, iso, keep_replaced_checks, new_state, operator_instructions, utc
 from orchestrators.options import RunOptions
 from orchestrators.projection import CONTRACT_VERSION, document_name, projection
-from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json, validate
+from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json, validate, validation_passed
+
+if TYPE_CHECKING:
+    from domain.facts import Facts
 
 bp = df.Blueprint()
 WRITTEN_BEFORE_SHOWN = phases.FINAL_PHASES | {phases.STARTING_SETUP}
@@ -221,7 +224,7 @@ class LinkRun:
 
     # -- state ----------------------------------------------------------------------------------
 
-    def remember_validation(self, facts: F.Facts, results, partial: bool = False) -> None:
+    def remember_validation(self, facts: "Facts", results, partial: bool = False) -> None:
         fresh = checks_to_json(results)
         if partial:
             keep_replaced_checks(self.state, fresh, iso(self.now))

@@ -6,13 +6,12 @@ import azure.durable_functions as df
 
 from activities import names as activity
 from domain import phases
-from domain.checks import validation_passed
 from domain.environments import describe_environments
 from domain.request import LinkRequest
 from orchestrators.link_state import enter_phase, iso, new_state, utc
 from orchestrators.options import RunOptions
 from orchestrators.projection import CONTRACT_VERSION, document_name, projection
-from orchestrators.validation import STORE_RETRY, checks_to_json, validate
+from orchestrators.validation import STORE_RETRY, checks_to_json, validate, validation_passed
 
 bp = df.Blueprint()
 

@@ -1,22 +1,29 @@
 """One validation round: gather the facts in two parallel stages, then run the pure checks.
 
 The first stage asks every service at once; the second needs the target's Dataverse URL and the
-operator's object id from the first. So the critical path is two calls deep, and each fact is
-fetched once however many checks use it (LCS allows only 6 metadata calls per project per minute).
+operator's object id from the first. Each fact costs one round trip (its independent calls go out
+together), so the longest chain is BAP environment -> Dataverse token (fetched by the target fact
+as soon as it knows the URL) -> Dataverse; each fact is fetched once however many checks use it (LCS allows only 6 metadata
+calls per project per minute).
+
+The fact classes and the checks are imported by the first validation, not when the app loads.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Generator
+from typing import TYPE_CHECKING, Any, Generator
 
 import azure.durable_functions as df
 
 from activities.names import FACT_ACTIVITIES
-from domain import facts as F
-from domain.checks import CHECKS, CheckResult, run_checks
+from domain import vocabulary as F
 from domain.request import LinkRequest
 from domain.serialization import to_json
+
+if TYPE_CHECKING:
+    from domain.checks import CheckResult
+    from domain.facts import FactResult, Facts
 
 # Activities map service failures to fact errors themselves; these retries cover the host losing one.
 ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
@@ -31,6 +38,8 @@ SECOND_STAGE = (F.DATAVERSE_ROLES, F.DATAVERSE_INTEGRATION)
 
 
 def facts_needed(check_ids: set[str] | None, setup_mode: str) -> set[str]:
+    from domain.checks import CHECKS
+
     needed = {name for c in CHECKS if check_ids is None or c.id in check_ids for name in (*c.needs, *c.optional)}
     if F.DATAVERSE_ROLES in needed:
         needed |= {F.OPERATOR, F.TARGET}
@@ -42,19 +51,22 @@ def facts_needed(check_ids: set[str] | None, setup_mode: str) -> set[str]:
     return needed
 
 
-def second_stage_input(name: str, first: F.Facts, request: LinkRequest) -> tuple[dict[str, Any] | None, F.FactResult | None]:
+def second_stage_input(name: str, first: "Facts",
+                       request: LinkRequest) -> tuple[dict[str, Any] | None, "FactResult | None"]:
     """The input of a second-stage fact, or the result it must have without being fetched."""
+    from domain.facts import FactError, FactResult
+
     upstream = [F.TARGET] + ([F.OPERATOR] if name == F.DATAVERSE_ROLES else [])
     for dependency in upstream:
         result = first.result(dependency)
         if result.error:
-            error = F.FactError(result.error.service, result.error.operation,
-                                f"needed {dependency}, which could not be fetched: {result.error.message}",
-                                result.error.status, result.error.code, result.error.remedy)
-            return None, F.FactResult(name, error=error)
-    target: F.TargetEnvironmentFacts = first.value(F.TARGET)
+            error = FactError(result.error.service, result.error.operation,
+                              f"needed {dependency}, which could not be fetched: {result.error.message}",
+                              result.error.status, result.error.code, result.error.remedy)
+            return None, FactResult(name, error=error)
+    target = first.value(F.TARGET)
     if not target.has_dataverse or not target.instance_url:
-        return None, F.FactResult(name, skipped="the target environment has no Dataverse database")
+        return None, FactResult(name, skipped="the target environment has no Dataverse database")
     payload = {"request": request.to_dict(), "instanceUrl": target.instance_url}
     if name == F.DATAVERSE_ROLES:
         payload["operatorObjectId"] = first.value(F.OPERATOR).object_id
@@ -62,9 +74,11 @@ def second_stage_input(name: str, first: F.Facts, request: LinkRequest) -> tuple
 
 
 def fetch_facts(context: df.DurableOrchestrationContext,
-                calls: list[tuple[str, dict[str, Any]]]) -> Generator[Any, Any, list[F.FactResult]]:
+                calls: list[tuple[str, dict[str, Any]]]) -> Generator[Any, Any, list["FactResult"]]:
     """Fetch facts in parallel; ask again, after a durable pause, for those that failed transiently."""
-    results: dict[str, F.FactResult] = {}
+    from domain.facts import FactResult
+
+    results: dict[str, FactResult] = {}
     pending = calls
     for pause in (0, *TRANSIENT_FACT_PAUSES_SECONDS):
         if not pending:
@@ -77,16 +91,18 @@ def fetch_facts(context: df.DurableOrchestrationContext,
             context.call_activity_with_retry(FACT_ACTIVITIES[name], ACTIVITY_RETRY,
                                              {**payload, "instanceId": context.instance_id})
             for name, payload in pending])
-        results.update((name, F.FactResult.from_json(answer)) for (name, _), answer in zip(pending, answers))
+        results.update((name, FactResult.from_json(answer)) for (name, _), answer in zip(pending, answers))
         pending = [(name, payload) for name, payload in pending
                    if results[name].error is not None and results[name].error.transient]
     return [results[name] for name, _ in calls]
 
 
 def gather_facts(context: df.DurableOrchestrationContext, request: LinkRequest,
-                 check_ids: set[str] | None = None) -> Generator[Any, Any, F.Facts]:
+                 check_ids: set[str] | None = None) -> Generator[Any, Any, "Facts"]:
+    from domain.facts import Facts
+
     needed = facts_needed(check_ids, request.setupMode)
-    first = F.Facts((yield from fetch_facts(
+    first = Facts((yield from fetch_facts(
         context, [(name, {"request": request.to_dict()}) for name in FIRST_STAGE if name in needed])))
 
     decided, to_fetch = [], []
@@ -97,14 +113,23 @@ def gather_facts(context: df.DurableOrchestrationContext, request: LinkRequest,
         else:
             to_fetch.append((name, payload))
     second = yield from fetch_facts(context, to_fetch)
-    return first.merged(F.Facts(decided + second))
+    return first.merged(Facts(decided + second))
 
 
 def validate(context: df.DurableOrchestrationContext, request: LinkRequest,
-             check_ids: set[str] | None = None) -> Generator[Any, Any, tuple[F.Facts, list[CheckResult]]]:
+             check_ids: set[str] | None = None) -> Generator[Any, Any, tuple["Facts", list["CheckResult"]]]:
+    from domain.checks import run_checks
+
     facts = yield from gather_facts(context, request, check_ids)
     return facts, run_checks(request, facts, check_ids)
 
 
-def checks_to_json(results: list[CheckResult]) -> list[dict[str, Any]]:
+def validation_passed(results: list["CheckResult"]) -> bool:
+    """domain.checks' verdict, for orchestrators that import this module and not the checks."""
+    from domain.checks import validation_passed as passed
+
+    return passed(results)
+
+
+def checks_to_json(results: list["CheckResult"]) -> list[dict[str, Any]]:
     return [to_json(r) for r in results]

@@ -7,7 +7,7 @@ from typing import Any
 from services.errors import ServiceError
 from services.http import ServiceHttp
 from services.models import LinkedApp, PowerPlatformEnvironment, TenantSettings
-from services.odata import segment
+from services.odata import literal, segment
 from services.values import guid_or_text
 
 SERVICE = "bap"
@@ -29,12 +29,27 @@ class BapClient:
                                    params={"api-version": API_VERSION, "$expand": ENVIRONMENT_EXPAND})
         return parse_environment(_object(body, "get_environment"))
 
-    def list_environments(self) -> list[PowerPlatformEnvironment]:
-        """Every environment of the tenant (to find the one whose linkedAppMetadata names an LCS
-        environment: the initial environment setup will disconnect)."""
-        items = self._http.get_items("list_environments", self._base + ADMIN_ENVIRONMENTS,
-                                     params={"api-version": API_VERSION})
+    def list_environments(self, filter_text: str | None = None) -> list[PowerPlatformEnvironment]:
+        """Every environment of the tenant, every page of it, or those `filter_text` selects."""
+        params = {"api-version": API_VERSION, **({"$filter": filter_text} if filter_text else {})}
+        items = self._http.get_items("list_environments", self._base + ADMIN_ENVIRONMENTS, params=params)
         return [parse_environment(item) for item in items]
+
+    def environments_linked_to(self, app_id: str) -> list[PowerPlatformEnvironment]:
+        """The environments whose linkedAppMetadata names `app_id` (an LCS environment: the initial
+        environment setup will disconnect, or an environment already linked to it).
+
+        BAP filters the admin list server-side (one call however large the tenant); the match is
+        made here too, so a BAP that ignored the filter answers right, only slower. A BAP that
+        refuses it (400) is asked for the whole list."""
+        wanted = guid_or_text(app_id)
+        try:
+            found = self.list_environments(f"properties/linkedAppMetadata/id eq {literal(wanted or '')}")
+        except ServiceError as error:
+            if error.status != 400:
+                raise
+            found = self.list_environments()
+        return [env for env in found if env.linked_app and guid_or_text(env.linked_app.id) == wanted]
 
     def list_location_regions(self) -> dict[str, tuple[str, ...]]:
         """Azure regions (lower case, no spaces, e.g. "swedencentral") per BAP location code."""

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from services.bap import BapClient
 from services.dataverse import ODATA_HEADERS, DataverseClient
-from services.errors import HostNotAllowed
+from services.errors import HostNotAllowed, TokenUnavailable
 from services.graph import GraphClient
 from services.http import Clock, HostAllowList, HttpPolicy, Sleep
 from services.identity import (
@@ -31,11 +31,31 @@ from services.tokencache import token_cache_store
 T = TypeVar("T")
 
 
+class SingleFlightTokens:
+    """App tokens fetched at most once at a time per scope: activities running together in this
+    process (two Dataverse facts, three BAP facts) wait for the first fetch of a scope and then read
+    the credential's cache, instead of each asking Entra. Different scopes still go out together."""
+
+    def __init__(self, provider: AppTokenProvider):
+        self._provider = provider
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def token(self, scope: str, *, service: str = "entra") -> str:
+        with self._lock:
+            flight = self._locks.setdefault(scope.lower(), threading.Lock())
+        with flight:
+            return self._provider.token(scope, service=service)
+
+    def __repr__(self) -> str:
+        return f"SingleFlightTokens({self._provider!r})"
+
+
 class ServiceClients:
     def __init__(self, settings: ServiceSettings, *, sleep: Sleep = time.sleep, clock: Clock = time.time):
         self.settings = settings
         self._policy = HttpPolicy.from_settings(settings, sleep=sleep, clock=clock)
-        self._app_tokens = AppTokenProvider(settings)
+        self._app_tokens = SingleFlightTokens(AppTokenProvider(settings))
         self._lcs_tokens: LcsTokenProvider | None = None
         # Shared by every LcsClient of this process: the limit is per project, not per operator.
         self._lcs_limiter = ProjectRateLimiter(settings.lcs_metadata_calls_per_minute, sleep=sleep, clock=clock)
@@ -85,6 +105,30 @@ class ServiceClients:
             self._app_service("dataverse", dataverse_scope(instance_url), self.settings.dataverse_allowed_hosts,
                               "DATAVERSE_ALLOWED_HOSTS", headers=ODATA_HEADERS),
             instance_url))
+
+    def prefetch_dataverse_token(self, instance_url: str) -> None:
+        """Start fetching the Dataverse token of `instance_url` in the background, as soon as the
+        URL is known: the Dataverse facts that follow in this process wait for that fetch (single
+        flight) instead of starting their own. Nothing happens for a URL off the allow-list; a
+        failure is left for those facts to meet and report."""
+        try:
+            self.dataverse(instance_url)
+        except HostNotAllowed:
+            return
+        self._prefetch(dataverse_scope(instance_url.strip().rstrip("/")), "dataverse")
+
+    def prefetch_app_tokens(self) -> None:
+        """Start fetching, in the background, the app tokens every validation asks for."""
+        for scope, service in ((GRAPH_SCOPE, "graph"), (BAP_SCOPE, "bap"), (POWERPLATFORM_API_SCOPE, "powerplatform")):
+            self._prefetch(scope, service)
+
+    def _prefetch(self, scope: str, service: str) -> None:
+        def fetch() -> None:
+            try:
+                self._app_tokens.token(scope, service=service)
+            except TokenUnavailable:
+                pass  # left for the call that needs it to meet and report
+        threading.Thread(target=fetch, name="token-prefetch", daemon=True).start()
 
     def _app_service(self, service: str, scope: str, hosts: tuple[str, ...], setting: str,
                      headers: dict[str, str] | None = None):

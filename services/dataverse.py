@@ -8,7 +8,6 @@ from typing import Any, Iterable
 from services.errors import ServiceError
 from services.http import ServiceHttp
 from services.models import FinOpsIntegration, SecurityRole, SystemUser
-from services.odata import segment
 from services.values import guid_or_text, normalize_guid
 
 SERVICE = "dataverse"
@@ -18,6 +17,9 @@ FINOPS_INTEGRATION = "/api/data/v9.1/RetrieveFinanceAndOperationsIntegrationDeta
 NOT_INTEGRATED_CODE = "0x80048d0b"
 ROLE_SELECT = "name,roleid,_roletemplateid_value"
 ODATA_HEADERS = {"OData-Version": "4.0", "OData-MaxVersion": "4.0"}
+NO_CACHE = {"If-None-Match": "null"}
+ROLES_EXPAND = (f"systemuserroles_association($select={ROLE_SELECT}),"
+                f"teammembership_association($select=teamid,name;$expand=teamroles_association($select={ROLE_SELECT}))")
 
 
 class DataverseClient:
@@ -33,28 +35,40 @@ class DataverseClient:
 
     def find_system_user(self, entra_object_id: str) -> SystemUser | None:
         """The systemuser of an Entra object id; None when the user has no record in this environment."""
+        found = self.find_system_user_with_roles(entra_object_id, roles=False)
+        return found[0] if found else None
+
+    def find_system_user_with_roles(self, entra_object_id: str, *,
+                                    roles: bool = True) -> tuple[SystemUser, list[SecurityRole]] | None:
+        """The systemuser of an Entra object id with its security roles, held directly and through
+        team membership (via_team names the team), in one query: the roles and the teams' roles are
+        nested $expands. None when the user has no record in this environment."""
         # A GUID literal is unquoted in OData 4; normalize_guid guarantees nothing else gets in.
-        items = self._http.get_items("find_system_user", f"{self._api}/systemusers", params={
-            "$select": "systemuserid,fullname,isdisabled",
-            "$filter": f"azureactivedirectoryobjectid eq {normalize_guid(entra_object_id)}"})
+        params = {"$select": "systemuserid,fullname,isdisabled",
+                  "$filter": f"azureactivedirectoryobjectid eq {normalize_guid(entra_object_id)}"}
+        if roles:
+            params["$expand"] = ROLES_EXPAND
+        # Expanded collections may come from a cache without this header (Dataverse's query docs).
+        items = self._http.get_items("find_system_user", f"{self._api}/systemusers", params=params,
+                                     headers=NO_CACHE if roles else None)
         for item in items:
-            return parse_system_user(item)
+            return parse_system_user(item), self._expanded_roles(item) if roles else []
         return None
 
-    def get_security_roles(self, system_user_id: str) -> list[SecurityRole]:
-        """Roles held directly and through team membership (via_team names the team)."""
-        operation = "get_security_roles"
-        user = f"{self._api}/systemusers({normalize_guid(system_user_id)})"
-        roles = parse_roles(self._http.get_items(operation, f"{user}/systemuserroles_association",
-                                                 params={"$select": ROLE_SELECT}))
-        teams = self._http.get_items(operation, f"{user}/teammembership_association",
-                                     params={"$select": "teamid,name"})
-        for team in list(teams):
-            team_roles = self._http.get_items(
-                operation, f"{self._api}/teams({segment(normalize_guid(team['teamid']))})/teamroles_association",
-                params={"$select": ROLE_SELECT})
-            roles += parse_roles(team_roles, via_team=team.get("name") or team["teamid"])
-        return roles
+    def _expanded_roles(self, user: dict[str, Any]) -> list[SecurityRole]:
+        found = parse_roles(self._expanded(user, "systemuserroles_association"))
+        for team in self._expanded(user, "teammembership_association"):
+            found += parse_roles(self._expanded(team, "teamroles_association"),
+                                 via_team=team.get("name") or team.get("teamid"))
+        return found
+
+    def _expanded(self, record: dict[str, Any], relation: str) -> list[dict[str, Any]]:
+        """An expanded collection, with the rest of its pages when Dataverse gives it a nextLink."""
+        items = [item for item in record.get(relation) or () if isinstance(item, dict)]
+        next_link = record.get(f"{relation}@odata.nextLink")
+        if next_link:
+            items += self._http.get_items("get_security_roles", next_link, headers=NO_CACHE)
+        return items
 
     def get_finops_integration(self) -> FinOpsIntegration | None:
         """The finance and operations environment this Dataverse is linked to; None when not linked.

@@ -3,6 +3,7 @@ the tenant id. Each call's application permission is declared in domain/permissi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from services.errors import NotFound, ServiceError
@@ -14,6 +15,27 @@ from services.values import guid_or_text, normalize_guid
 SERVICE = "graph"
 USER_SELECT = "id,userPrincipalName,displayName,userType,assignedLicenses"
 DIRECTORY_ROLE_TYPE = "#microsoft.graph.directoryRole"
+# UPNs Graph reads as a plain key in /users/{upn}/...: no apostrophe, '#EXT#', '$' or '%' to misread.
+_PATH_SAFE_UPN = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+")
+
+
+def path_safe_upn(value: str) -> bool:
+    """Whether `value` (a UPN or an object id) can stand for the user in a Graph path."""
+    return _PATH_SAFE_UPN.fullmatch(value) is not None or _guid(value) is not None
+
+
+def _guid(value: str) -> str | None:
+    try:
+        return normalize_guid(value)
+    except ValueError:
+        return None
+
+
+def user_key(value: str) -> str:
+    """The path segment of a user: its object id, or a UPN that path_safe_upn accepts."""
+    if not path_safe_upn(value):
+        raise ValueError(f"{value!r} cannot stand for a user in a Graph path; use its object id")
+    return segment(_guid(value) or value)
 
 
 class GraphClient:
@@ -27,10 +49,7 @@ class GraphClient:
         A UPN is looked up with $filter rather than in the path: Graph misreads UPNs holding an
         apostrophe or '#EXT#' as path segments; in a filter they are a plain escaped literal."""
         operation = "get_user"
-        try:
-            user_id = normalize_guid(upn)
-        except ValueError:
-            user_id = None
+        user_id = _guid(upn)
         if user_id:
             body = self._http.get_json(operation, f"{self._base}/users/{segment(user_id)}",
                                        params={"$select": USER_SELECT})
@@ -41,10 +60,10 @@ class GraphClient:
             raise NotFound(SERVICE, operation, 404, "Request_ResourceNotFound", f"no user {upn!r} in the tenant")
         return parse_user(items[0])
 
-    def get_license_details(self, user_id: str) -> list[LicenseDetail]:
-        """The user's licenses with the service plans each contains and their provisioning status."""
-        items = self._http.get_items(
-            "get_license_details", f"{self._base}/users/{segment(normalize_guid(user_id))}/licenseDetails")
+    def get_license_details(self, user: str) -> list[LicenseDetail]:
+        """The licenses of `user` (object id or path-safe UPN) with the service plans each contains
+        and their provisioning status."""
+        items = self._http.get_items("get_license_details", f"{self._base}/users/{user_key(user)}/licenseDetails")
         return [parse_license_detail(item) for item in items]
 
     def get_subscribed_skus(self) -> dict[str, str]:
@@ -54,12 +73,12 @@ class GraphClient:
                                      params={"$select": "skuId,skuPartNumber,capabilityStatus"})
         return {guid_or_text(item.get("skuId")) or "": item.get("capabilityStatus") or "" for item in items}
 
-    def get_directory_roles(self, user_id: str) -> DirectoryRoles:
-        """Directory roles held directly or through groups (transitive). PIM-eligible roles that are
-        not activated are not memberships, so they do not appear."""
+    def get_directory_roles(self, user: str) -> DirectoryRoles:
+        """Directory roles of `user` (object id or path-safe UPN) held directly or through groups
+        (transitive). PIM-eligible roles that are not activated are not memberships, so they do not appear."""
         items = list(self._http.get_items(
             "get_directory_roles",
-            f"{self._base}/users/{segment(normalize_guid(user_id))}/transitiveMemberOf/microsoft.graph.directoryRole",
+            f"{self._base}/users/{user_key(user)}/transitiveMemberOf/microsoft.graph.directoryRole",
             params={"$count": "true", "$select": "id,displayName,roleTemplateId"},
             headers={"ConsistencyLevel": "eventual"}))
         return DirectoryRoles(tuple(parse_directory_roles(items)), count_limited_roles(items))

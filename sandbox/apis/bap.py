@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from werkzeug.wrappers import Response
 
@@ -21,6 +22,12 @@ ADMIN_ROLE_TEMPLATE_IDS = frozenset({
     "11648597-926c-4cf3-9c36-bcebb0ba8dcc",  # Power Platform Administrator
 })
 _PROVIDER = "/providers/Microsoft.BusinessAppPlatform"
+# Inferred: BAP pages the admin list with a top-level nextLink (Microsoft's PowerShell module and
+# Terraform provider follow it); the size of a page is not documented.
+PAGE_SIZE = 100
+# The one $filter the sandbox reads, the shape BAP takes for nested properties
+# (properties/parentEnvironmentGroup/id eq ... in Microsoft's Terraform provider).
+_LINKED_APP_FILTER = re.compile(r"^\s*properties/linkedAppMetadata/id\s+eq\s+'(?P<id>[^']*)'\s*$", re.IGNORECASE)
 
 
 def missing_api_version(service: Service, call: Call) -> Response | None:
@@ -76,10 +83,22 @@ class BapApi(Service):
         refusal = self._admin_refusal(call, "scopes/admin/environments/read")
         if refusal is not None:
             return refusal
+        environments = list(call.scenario.power_platform_environments.values())
+        filter_text = call.query("$filter")
+        if filter_text:
+            match = _LINKED_APP_FILTER.match(filter_text)
+            if match is None:
+                return self.error(call, 400, "InvalidFilter", f"The $filter '{filter_text}' is not supported.")
+            environments = [env for env in environments if _linked_app_id(call, env) == normalize_guid(match["id"])]
+        start = int(call.query("$skiptoken") or 0)
+        page = environments[start:start + PAGE_SIZE]
         expand = self._expand(call)
-        return self.json(call, {"value": [
-            environment_document(call, env, expand) for env in call.scenario.power_platform_environments.values()
-        ]})
+        body: dict[str, Any] = {"value": [environment_document(call, env, expand) for env in page]}
+        if start + PAGE_SIZE < len(environments):
+            args = {k: v for k, v in call.request.args.items() if k.lower() != "$skiptoken"}
+            body["nextLink"] = (f"{call.sandbox.base_url}/bap{_PROVIDER}/scopes/admin/environments?"
+                                f"{urlencode({**args, '$skiptoken': start + PAGE_SIZE})}")
+        return self.json(call, body)
 
     def get_environment(self, call: Call) -> Response:
         refusal = self._admin_refusal(call, "scopes/admin/environments/read")
@@ -113,6 +132,11 @@ class BapApi(Service):
     @staticmethod
     def _expand(call: Call) -> set[str]:
         return {part.strip().lower() for part in (call.query("$expand") or "").split(",") if part.strip()}
+
+
+def _linked_app_id(call: Call, env: PowerPlatformEnvironment) -> str | None:
+    linked = call.world.linked_app(env.id, call.now)
+    return normalize_guid(linked.id) if linked is not None and linked.id else None
 
 
 def environment_document(call: Call, env: PowerPlatformEnvironment, expand: set[str]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from sandbox.apis.base import Call, Service, request_id, route
+from sandbox.apis.odata import Expand, ODataError, parse_expand
 from sandbox.faults import format_retry_after
 from sandbox.model import DataverseOrg, DataverseRole, DataverseTeam, normalize_guid
 from sandbox.templates import template
@@ -22,12 +23,6 @@ _KEY = r"\((?P<key>[^)]+)\)"
 _CLAUSE = re.compile(r"^\s*(?P<field>[A-Za-z_]\w*)\s+eq\s+(?P<value>'[^']*'|[0-9A-Fa-f-]{36}|-?\d+|true|false|null)\s*$")
 NOT_INTEGRATED_CODE = "0x80048d0b"
 NOT_INTEGRATED_MESSAGE = "Dataverse instance isn't integrated with finance and operations."
-
-
-class ODataError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def parse_filter(text: str | None) -> list[tuple[str, Any]]:
@@ -174,22 +169,47 @@ class DataverseApi(Service):
                 "azureactivedirectoryobjectid": team.aad_object_id, "_businessunitid_value": org.business_unit_id}
 
     def _query(self, call: Call, entity_set: str, entity: str, key: str, records: list[dict[str, Any]]) -> Response:
-        """$filter then $select over `records`, answered as an OData collection."""
+        """$filter, $select and $expand over `records`, answered as an OData collection."""
         try:
             clauses = parse_filter(call.query("$filter"))
             records = [r for r in records if _matches(r, clauses, entity)]
             select = [f.strip() for f in (call.query("$select") or "").split(",") if f.strip()]
-            records = [self._project(r, select, entity, key) for r in records]
+            expands = parse_expand(call.query("$expand"))
+            records = [self._shaped(call, r, select, expands, entity, key) for r in records]
         except ODataError as error:
             return self.error(call, 400, error.code, str(error))
         fragment = f"{entity_set}({','.join(select)})" if select else entity_set
         context = f"{self.org_url(call)}/api/data/{call.params['version']}/$metadata#{fragment}"
         return self.json(call, {"@odata.context": context, "value": records})
 
+    def _shaped(self, call: Call, record: dict[str, Any], select: Any, expands: tuple[Expand, ...],
+                entity: str, key: str) -> dict[str, Any]:
+        """One record with its $select and its (nested) $expand collections."""
+        shaped = self._project(record, list(select), entity, key)
+        for expand in expands:
+            related_entity, related_key, related = self._related(call, entity, record, expand.name)
+            shaped[expand.name] = [self._shaped(call, r, expand.select, expand.expand, related_entity, related_key)
+                                   for r in related]
+        return shaped
+
+    def _related(self, call: Call, entity: str, record: dict[str, Any], name: str) -> tuple[str, str, list[dict[str, Any]]]:
+        """(entity, key, records) of the collection-valued navigation property `name` of `record`."""
+        org = self._org(call)
+        if entity == "systemuser" and name == "systemuserroles_association":
+            member = next((m for m in org.users.values() if m.system_user_id == record["systemuserid"]), None)
+            return "role", "roleid", [self._role_record(org, org.roles[n]) for n in (member.roles if member else ())]
+        if entity == "systemuser" and name == "teammembership_association":
+            upn = (record["domainname"] or "").lower()
+            return "team", "teamid", [self._team_record(org, t) for t in org.teams.values() if upn in t.members]
+        if entity == "team" and name == "teamroles_association":
+            team = next(t for t in org.teams.values() if t.team_id == record["teamid"])
+            return "role", "roleid", [self._role_record(org, org.roles[n]) for n in team.roles]
+        raise ODataError("0x80060888", f"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{entity}'.")
+
     @staticmethod
     def _project(record: dict[str, Any], select: list[str], entity: str, key: str) -> dict[str, Any]:
         if not select:
-            return record
+            return dict(record)
         unknown = [f for f in select if f not in record]
         if unknown:
             raise ODataError("0x0", f"Could not find a property named '{unknown[0]}' on type 'Microsoft.Dynamics.CRM.{entity}'.")
@@ -243,22 +263,16 @@ class DataverseApi(Service):
         return self.json(call, {"@odata.context": f"{self.org_url(call)}/api/data/{call.params['version']}/$metadata#{fragment}", **record})
 
     def user_roles(self, call: Call) -> Response:
-        record, refusal = self._system_user(call)
-        if refusal is not None:
-            return refusal
-        org = self._org(call)
-        member = next((m for m in org.users.values() if m.system_user_id == record["systemuserid"]), None)
-        names = member.roles if member else ()
-        return self._query(call, "roles", "role", "roleid", [self._role_record(org, org.roles[n]) for n in names])
+        return self._association(call, "systemuserroles_association", "roles")
 
     def user_teams(self, call: Call) -> Response:
+        return self._association(call, "teammembership_association", "teams")
+
+    def _association(self, call: Call, name: str, entity_set: str) -> Response:
         record, refusal = self._system_user(call)
         if refusal is not None:
             return refusal
-        org = self._org(call)
-        upn = (record["domainname"] or "").lower()
-        teams = [self._team_record(org, t) for t in org.teams.values() if upn in t.members]
-        return self._query(call, "teams", "team", "teamid", teams)
+        return self._query(call, entity_set, *self._related(call, "systemuser", record, name))
 
     def list_teams(self, call: Call) -> Response:
         org = self._org(call)
@@ -269,7 +283,7 @@ class DataverseApi(Service):
         team = next((t for t in org.teams.values() if t.team_id == normalize_guid(call.params["key"])), None)
         if team is None:
             return self.error(call, 404, "0x80040217", f"team With Id = {call.params['key']} Does Not Exist")
-        return self._query(call, "roles", "role", "roleid", [self._role_record(org, org.roles[n]) for n in team.roles])
+        return self._query(call, "roles", *self._related(call, "team", self._team_record(org, team), "teamroles_association"))
 
     def list_roles(self, call: Call) -> Response:
         org = self._org(call)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from domain.request import same_guid
 from services import models as M
 from services.errors import LcsRequestRefused
 
@@ -58,8 +59,8 @@ class FakeBap:
     def get_environment(self, env_id):
         return self.target
 
-    def list_environments(self):
-        return [self.target, *self.others]
+    def environments_linked_to(self, app_id):
+        return [e for e in (self.target, *self.others) if e.linked_app and same_guid(e.linked_app.id, app_id)]
 
 
 @dataclass
@@ -113,3 +114,6 @@ class FakeClients:
 
     def dataverse(self, instance_url):
         return self.dataverse_client
+
+    def prefetch_dataverse_token(self, instance_url):
+        self.prefetched = instance_url

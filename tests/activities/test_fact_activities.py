@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-import activities.facts as facts
+import activities.fetchers as facts
 from domain import facts as F
 from services import models as M
 from services.errors import PermissionDenied, TokenUnavailable

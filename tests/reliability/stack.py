@@ -236,7 +236,8 @@ class Stack:
 
 
 def start_stack(state: Path, scenario: str | dict[str, Any] = "happy-path", *,
-                devhost_args: tuple[str, ...] = ("--virtual-time",), sandbox_limit: int | None = 0) -> Stack:
+                devhost_args: tuple[str, ...] = ("--virtual-time",), sandbox_limit: int | None = 0,
+                extra_env: dict[str, str] | None = None) -> Stack:
     """Start everything under `state`. `sandbox_limit` sets the sandbox's LCS metadata limit (0 = off: the sandbox counts it on its own clock, which
     stands still in virtual time; None = the scenario's)."""
     state.mkdir(parents=True, exist_ok=True)
@@ -260,6 +261,7 @@ def start_stack(state: Path, scenario: str | dict[str, Any] = "happy-path", *,
         "LCS_TOKEN_CACHE": str(state / "lcs-token-cache.json"),
         "LINK_CONFIRMERS": APPROVER,
         "LINK_DEFAULT_SETUP_MODE": "lcs-api",
+        **(extra_env or {}),
     }
     try:
         lcs_sign_in(ServiceSettings.from_env(env), OPERATOR, on_prompt=lambda prompt: None)

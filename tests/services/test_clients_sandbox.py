@@ -150,6 +150,9 @@ def test_graph_user_roles_and_tenant(fresh, token_cache):
     assert {lic.sku_id for lic in user.assigned_licenses} == {"55c9eb4e-c746-45b4-b255-9ab6b19d5c62",
                                                               "c7df2760-2c81-4ef7-b578-5b5392b571df"}
     assert [r.template_id for r in graph.get_directory_roles(user.id).roles] == ["88d8e3e3-8f55-4a1e-953a-9b9898b8876b"]
+    # The same roles and licenses asked by UPN, without the user's id.
+    assert graph.get_directory_roles(user.user_principal_name) == graph.get_directory_roles(user.id)
+    assert graph.get_license_details(user.user_principal_name) == graph.get_license_details(user.id)
     assert graph.get_tenant_id() == TENANT
 
 
@@ -158,7 +161,8 @@ def test_dataverse_user_roles_and_integration(fresh, token_cache):
     dataverse = clients.dataverse(clients.bap.get_environment(TARGET).instance_url)
     user = dataverse.find_system_user(ADMIN_OID)
     assert (user.id, user.full_name, user.is_disabled) == ("40311760-1ab0-45fd-8f42-f6c324945008", "Adele Vance", False)
-    roles = dataverse.get_security_roles(user.id)
+    found, roles = dataverse.find_system_user_with_roles(ADMIN_OID)
+    assert found == user
     assert SecurityRole("System Administrator", "0356b9b2-b5b2-4b84-8675-7bf2cdb8955d", SYSTEM_ADMINISTRATOR, None) in roles
     assert [(r.name, r.via_team) for r in roles if r.via_team] == [("System Customizer", "Finance admins")]
     assert dataverse.find_system_user("00000000-0000-0000-0000-00000000abcd") is None
@@ -328,3 +332,101 @@ def test_debug_logs_carry_no_token(fresh, token_cache, caplog):
     clients.lcs(ADMIN).get_integration(PROJECT, UAT)
     assert caplog.records  # urllib3, msal and our own debug lines were captured...
     assert "eyJ" not in caplog.text and "sandbox-secret-not-a-real-one" not in caplog.text  # ...without a JWT or secret
+
+
+# --- round trips ----------------------------------------------------------------------------------
+
+def token_requests(sandbox) -> int:
+    return sum(1 for c in service_calls(sandbox, "entra") if c["method"] == "POST" and c["path"].endswith("/token"))
+
+
+def test_concurrent_activities_fetch_a_scope_once(fresh, token_cache):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.identity import BAP_SCOPE, GRAPH_SCOPE
+
+    clients = make_clients(fresh, token_cache)
+    fresh.set_faults({"entra": {"latencyMs": 150}})  # long enough for the asks to overlap
+    scopes = [GRAPH_SCOPE] * 4 + [BAP_SCOPE] * 3
+    with ThreadPoolExecutor(max_workers=len(scopes)) as pool:
+        tokens = list(pool.map(lambda scope: clients._app_tokens.token(scope, service="graph"), scopes))
+    assert len(set(tokens[:4])) == 1 and len(set(tokens[4:])) == 1
+    assert token_requests(fresh) == 2  # one per scope, not one per caller
+
+
+def test_dataverse_token_prefetch_is_joined_by_the_facts_that_need_it(fresh, token_cache):
+    clients = make_clients(fresh, token_cache)
+    url = clients.bap.get_environment(TARGET).instance_url
+    before = token_requests(fresh)
+    fresh.set_faults({"entra": {"latencyMs": 150}})
+    clients.prefetch_dataverse_token(url)
+    clients.dataverse(url).get_finops_integration()
+    assert token_requests(fresh) == before + 1
+
+
+def test_no_prefetch_for_a_dataverse_off_the_allow_list(fresh, token_cache):
+    clients = make_clients(fresh, token_cache)
+    before = token_requests(fresh)
+    clients.prefetch_dataverse_token("https://evil.example.com/")
+    assert token_requests(fresh) == before
+
+
+def test_roles_and_licenses_by_upn_only_where_graph_reads_the_upn_plainly(fresh, token_cache):
+    from services.graph import path_safe_upn
+
+    graph = make_clients(fresh, token_cache).graph
+    assert path_safe_upn(ADMIN) and path_safe_upn(ADMIN_OID)
+    assert not path_safe_upn(OBRIEN) and not path_safe_upn("ext_user#EXT#@contoso.onmicrosoft.com")
+    with pytest.raises(ValueError):
+        graph.get_directory_roles(OBRIEN)
+
+
+def test_environments_linked_to_an_lcs_environment_in_one_filtered_call(fresh, token_cache):
+    bap = make_clients(fresh, token_cache).bap
+    assert [e.id for e in bap.environments_linked_to(UAT.upper())] == [PLACEHOLDER]
+    calls = service_calls(fresh, "bap")
+    assert len(calls) == 1 and "$filter=properties/linkedAppMetadata/id eq" in calls[0]["path"]
+
+
+def test_a_large_tenant_is_paged_and_the_filter_stays_one_call(token_cache):
+    from sandbox.apis.bap import PAGE_SIZE
+
+    extra = {f"00000000-0000-4000-8000-{i:012d}": {"displayName": f"Env {i}", "location": "unitedstates",
+                                                    "azureRegion": "eastus", "sku": "Sandbox"}
+             for i in range(2 * PAGE_SIZE + 5)}
+    server = SandboxServer.start(scenario={**SCENARIO, "powerPlatform": {"environments": extra}}, port=0)
+    try:
+        bap = make_clients(server, token_cache).bap
+        everything = bap.list_environments()
+        assert len({e.id for e in everything}) == len(everything) >= 2 * PAGE_SIZE + 5
+        assert len(service_calls(server, "bap")) == 3
+        server.sandbox.calls.clear()
+        assert [e.id for e in bap.environments_linked_to(UAT)] == [PLACEHOLDER]
+        assert len(service_calls(server, "bap")) == 1
+    finally:
+        server.stop()
+
+
+def test_a_bap_that_refuses_the_filter_is_asked_for_the_whole_list(fresh, token_cache, monkeypatch):
+    from sandbox.apis import bap as sandbox_bap
+
+    monkeypatch.setattr(sandbox_bap, "_LINKED_APP_FILTER", __import__("re").compile(r"(?!)"))
+    bap = make_clients(fresh, token_cache).bap
+    assert [e.id for e in bap.environments_linked_to(UAT)] == [PLACEHOLDER]
+    assert [c["status"] for c in service_calls(fresh, "bap")] == [400, 200]
+
+
+def test_start_up_prefetch_fetches_the_three_app_scopes_only_when_asked(fresh, token_cache):
+    import time
+
+    from services.startup import start_token_prefetch
+
+    assert start_token_prefetch({}) is None and start_token_prefetch({"TOKEN_PREFETCH_AT_START": "false"}) is None
+    clients = make_clients(fresh, token_cache)
+    clients.prefetch_app_tokens()
+    deadline = time.monotonic() + 30
+    while token_requests(fresh) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert token_requests(fresh) == 3
+    clients.bap.get_tenant_settings(), clients.graph.get_tenant_id(), clients.powerplatform.get_tenant_capacity()
+    assert token_requests(fresh) == 3  # the calls that followed used the prefetched tokens
