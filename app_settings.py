@@ -82,6 +82,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LCS_METADATA_CALLS_PER_MINUTE", APP),
     Setting("HTTP_TIMEOUT_SECONDS", APP),
     Setting("HTTP_MAX_RETRIES", APP),
+    Setting("TOKEN_PREFETCH_AT_START", APP),
 )
 
 # The functions that read settings from a mapping; the contract test calls each with a recording one.

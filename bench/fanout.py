@@ -24,7 +24,6 @@ from bench.common import SERVICES, bench_stack, describe, longest_chain, median,
 from activities.names import FACT_ACTIVITIES
 from orchestrators.validation import FIRST_STAGE, SECOND_STAGE
 from tests.reliability.scenarios import link_targets, many_links
-from services.startup import SETTING as PREFETCH_SETTING
 from tests.reliability.stack import Call, Stack, wait_for, wait_phase
 
 
@@ -77,7 +76,7 @@ def set_latency(stack: Stack, latency_ms: int) -> None:
 
 
 def cold_with_prefetch(latency_ms: int) -> tuple[float, float, list[Call], int, float]:
-    with bench_stack(many_links(1, project_per_link=True), extra_env={PREFETCH_SETTING: "true"}) as stack:
+    with bench_stack(many_links(1, project_per_link=True), extra_env={"TOKEN_PREFETCH_AT_START": "true"}) as stack:
         wait_for(lambda: len({c.scope for c in stack.recorder.snapshot() if c.scope}) >= 3,
                  what="the start-up token prefetch")
         set_latency(stack, latency_ms)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
 from services.bap import BapClient
@@ -46,6 +46,10 @@ class SingleFlightTokens:
             flight = self._locks.setdefault(scope.lower(), threading.Lock())
         with flight:
             return self._provider.token(scope, service=service)
+
+    def credential(self) -> Any:
+        """The one azure-identity credential behind these tokens (the LCS token cache's blob uses it too)."""
+        return self._provider.credential()
 
     def __repr__(self) -> str:
         return f"SingleFlightTokens({self._provider!r})"

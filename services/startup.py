@@ -11,12 +11,10 @@ import os
 import threading
 from typing import Mapping
 
-SETTING = "TOKEN_PREFETCH_AT_START"
-
 
 def start_token_prefetch(environ: Mapping[str, str] = os.environ) -> threading.Thread | None:
     """Start the prefetch thread if the setting asks for it; nothing is imported otherwise."""
-    if environ.get(SETTING, "").strip().lower() not in ("1", "true", "yes"):
+    if environ.get("TOKEN_PREFETCH_AT_START", "").strip().lower() not in ("1", "true", "yes"):
         return None
     thread = threading.Thread(target=_prefetch, name="token-prefetch-at-start", daemon=True)
     thread.start()

@@ -115,6 +115,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     LCS_METADATA_CALLS_PER_MINUTE: settings.lcsMetadataCallsPerMinute
     HTTP_TIMEOUT_SECONDS: '30'
     HTTP_MAX_RETRIES: '5'
+    // Off: a Flex Consumption instance starts with its first request (README, Benchmarks).
+    TOKEN_PREFETCH_AT_START: 'false'
   }
 }
 

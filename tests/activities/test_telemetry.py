@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from activities import names
 from activities.events import publish_event
-from activities.facts import FETCHERS, gather_fact
+from activities.fetchers import FETCHERS, gather_fact
 from activities.setup import read_provisioning, start_setup, verify_link
 from domain import facts as F
 from sandbox.server import SandboxServer
