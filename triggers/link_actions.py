@@ -51,7 +51,7 @@ def links_for(base_url: str, instance_id: str) -> dict[str, str]:
 
 async def _raw_status(client: df.DurableOrchestrationClient, instance_id: str):
     try:
-        status = await client.get_status(instance_id)
+        status = await client.get_status(instance_id, show_input=True)
     except (TypeError, ValueError):  # the SDK cannot parse the empty body of a 404
         return None
     return status if status is not None and status.runtime_status is not None else None
@@ -66,7 +66,12 @@ def live_state(status) -> dict[str, Any]:
     contract version 2 on that is the small projection (orchestrators/projection.py); runs started
     before show their whole document."""
     state = status.output if isinstance(status.output, dict) and status.output.get("phase") else status.custom_status
-    return dict(state) if isinstance(state, dict) else {}
+    if isinstance(state, dict):
+        return dict(state)
+    # Not run yet (Pending): it shows nothing, but the request it was started with is known.
+    started_with = getattr(status, "input_", None)
+    request = started_with.get("request") if isinstance(started_with, dict) else None
+    return {"request": request} if isinstance(request, dict) else {}
 
 
 def complete_document(live: dict[str, Any], store: StatusStore | None = None) -> dict[str, Any]:

@@ -72,10 +72,20 @@ def test_before_the_first_write_the_projection_is_the_document():
     assert document["phase"] == "Validating" and document["request"] == {"operator": "a@b.c"}
 
 
-def _status(instance_id, custom, runtime=df.OrchestrationRuntimeStatus.Running):
+def _status(instance_id, custom, runtime=df.OrchestrationRuntimeStatus.Running, started_with=None):
     moment = datetime(2026, 12, 1, tzinfo=timezone.utc)
     return SimpleNamespace(instance_id=instance_id, custom_status=custom, output=None, runtime_status=runtime,
-                           created_time=moment, last_updated_time=moment)
+                           created_time=moment, last_updated_time=moment, input_=started_with)
+
+
+def test_a_run_not_yet_started_shows_the_request_it_was_started_with():
+    """Pending: the orchestrator has not run, so there is no projection yet; the request is in the input."""
+    request = {"lcsEnvironmentId": "e", "powerPlatformEnvironmentId": "t", "operator": "a@b.c"}
+    pending = _status("link-1", None, df.OrchestrationRuntimeStatus.Pending,
+                      started_with={"version": 2, "runId": "r", "request": request, "options": {}})
+    document = link_actions.status_document(pending, "http://h", FakeStore(None))
+    assert document["request"] == request and document["phase"] == "Validating"
+    assert "options" not in document
 
 
 def test_the_list_reads_projections_only(monkeypatch):
