@@ -13,7 +13,8 @@ import azure.durable_functions as df
 
 from activities import names
 from activities.clients import clients, traced
-from domain.request import LinkRequest, same_guid
+from domain.request import LinkRequest
+from domain.values import same_guid
 from services.errors import LcsRequestRefused, ServiceError, ServiceUnavailable, Throttled
 
 bp = df.Blueprint()

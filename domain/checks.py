@@ -14,7 +14,8 @@ from domain import directory, facts as F, vocabulary
 from domain.geography import geography_of_location, geography_of_region, region_key
 from domain.licenses import PlanVerdict, judge_license, judge_recorded_sku
 from domain.permissions import BY_KEY, remedy
-from domain.request import LinkRequest, same_guid
+from domain.request import LinkRequest
+from domain.values import same_guid
 
 PASSED, FAILED, WARNING, ERROR = "passed", "failed", "warning", "error"
 MIN_FREE_DATABASE_MB = 1024.0

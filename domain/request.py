@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.durations import format_duration, parse_duration
 from domain.strict_json import JsonRefused, decode_json
+from domain.values import is_guid, normalize_guid
 
 SETUP_MODES = ("lcs-api", "operator")
 MIN_CONFIRMATION_TIMEOUT = timedelta(minutes=15)
@@ -26,7 +27,6 @@ MAX_FIELD_NAME_SHOWN = 64
 
 # Matched with fullmatch, never match + `$`: `$` also matches before a final newline, and an id
 # with a newline in it names something else than it seems to.
-_GUID = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}", re.ASCII)
 _UPN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", re.ASCII)
 # Control, format (zero-width, bidi overrides), surrogate and line/paragraph separator characters:
 # invisible or misleading when shown, and able to split a log line or a header.
@@ -73,20 +73,6 @@ class LinkRequest:
     def from_dict(cls, data: dict[str, Any]) -> "LinkRequest":
         return cls(**{k: data.get(k) for k in FIELDS})
 
-
-def normalize_guid(value: str) -> str:
-    """Lower case with dashes: LCS writes ids both with and without dashes, even in one answer."""
-    hex_digits = value.replace("-", "").lower()
-    return "-".join((hex_digits[:8], hex_digits[8:12], hex_digits[12:16], hex_digits[16:20], hex_digits[20:]))
-
-
-def same_guid(a: str | None, b: str | None) -> bool:
-    """Two ids name the same thing, whatever their case or dashes; ids that are not GUIDs never match."""
-    return is_guid(a) and is_guid(b) and normalize_guid(a) == normalize_guid(b)
-
-
-def is_guid(value: Any) -> bool:
-    return isinstance(value, str) and bool(_GUID.fullmatch(value))
 
 
 def hidden_character_error(value: Any) -> str | None:

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any, Generator
 
 from domain.names import names_match
-from orchestrators.link_state import iso, record_attempt
+from domain.values import iso
+from orchestrators.link_state import record_attempt
 from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT
 
 WRONG_NAME = "The typed name does not match the operator's display name."

@@ -7,7 +7,7 @@ accepted confirmation, and the setup activity reads the integration state before
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generator
 
 import azure.durable_functions as df
@@ -19,8 +19,9 @@ from domain.vocabulary import REVALIDATED_CHECKS
 from domain.environments import describe_environments
 from domain.polling import next_poll_at
 from domain.request import LinkRequest
+from domain.values import iso, parse_iso, utc
 from orchestrators.confirmation import Beside, ConfirmationWait, Decision
-from orchestrators.link_state import enter_phase, iso, keep_replaced_checks, new_state, operator_instructions, utc
+from orchestrators.link_state import enter_phase, keep_replaced_checks, new_state, operator_instructions
 from orchestrators.options import RunOptions
 from orchestrators.projection import CONTRACT_VERSION, document_name, projection
 from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json, validate, validation_passed
@@ -41,10 +42,6 @@ DISCONNECTED_RECOMMENDATION = (
 @bp.orchestration_trigger(context_name="context")
 def link_environment(context: df.DurableOrchestrationContext):
     return (yield from LinkRun(context, context.get_input()).execute())
-
-
-def _parse_time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 
 class LinkRun:
@@ -104,7 +101,7 @@ class LinkRun:
                                            reason=detail.get("reason"), by=detail.get("by"),
                                            attemptId=detail.get("attemptId")))
 
-        if self.now - _parse_time(self.state["validatedAt"]) > timedelta(seconds=self.options.revalidate_after_seconds):
+        if self.now - parse_iso(self.state["validatedAt"]) > timedelta(seconds=self.options.revalidate_after_seconds):
             facts, results = yield from validate(self.context, self.request, REVALIDATED_CHECKS)
             self.remember_validation(facts, results, partial=True)
             if not validation_passed(results):
@@ -145,7 +142,7 @@ class LinkRun:
             yield self.context.create_timer(self.now + pause)
 
     def await_confirmation(self, resumed: bool) -> Generator[Any, Any, Decision]:
-        expires_at = _parse_time(self.state["startedAt"]) + self.request.confirmation_timeout
+        expires_at = parse_iso(self.state["startedAt"]) + self.request.confirmation_timeout
         beside: list[Beside] = []
         if resumed:  # what ran beside the wait in the execution before starts again (both are idempotent)
             beside = [Beside(self.publish_task(event), event) for event in self.unpublished]
@@ -170,12 +167,12 @@ class LinkRun:
 
     def monitor(self):
         progress = self.state["provisioning"]
-        deadline = _parse_time(progress["deadline"])
+        deadline = parse_iso(progress["deadline"])
         polls_this_execution = 0
         while True:
             if polls_this_execution >= self.options.max_polls_per_execution:
                 return self.continue_as_new()  # keeps each execution's history short
-            due = next_poll_at(_parse_time(progress["anchor"]), self.now, deadline, self.options.poll_schedule,
+            due = next_poll_at(parse_iso(progress["anchor"]), self.now, deadline, self.options.poll_schedule,
                                progress.get("retryAfterSeconds"))
             progress["nextCheckAt"] = iso(due)
             self.show()

@@ -7,11 +7,12 @@ holds nothing secret: requests, check results, audit records and progress only.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from domain import phases
 from domain.request import LinkRequest
+from domain.values import iso
 
 IRREVERSIBILITY_NOTICE = (
     "Linking can't be undone: once setup starts, this finance and operations environment stays linked to the "
@@ -19,15 +20,6 @@ IRREVERSIBILITY_NOTICE = (
     "brief downtime while provisioning runs (about 60-90 minutes)."
 )
 MAX_RECORDED_ATTEMPTS = 20
-
-
-def utc(moment: datetime) -> datetime:
-    """The SDK's clock may come with or without a zone; it is always UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-def iso(moment: datetime) -> str:
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def new_state(kind: str, request: LinkRequest, links: dict[str, str], now: datetime) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from activities import names as activity
 from domain import phases
 from domain.environments import describe_environments
 from domain.request import LinkRequest
-from orchestrators.link_state import enter_phase, iso, new_state, utc
+from domain.values import iso, utc
+from orchestrators.link_state import enter_phase, new_state
 from orchestrators.options import RunOptions
 from orchestrators.projection import CONTRACT_VERSION, document_name, projection
 from orchestrators.validation import STORE_RETRY, checks_to_json, validate, validation_passed

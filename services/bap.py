@@ -8,7 +8,7 @@ from services.errors import ServiceError
 from services.http import ServiceHttp
 from services.models import LinkedApp, PowerPlatformEnvironment, TenantSettings
 from services.odata import literal, segment
-from services.values import guid_or_text
+from domain.values import guid_or_text
 
 SERVICE = "bap"
 API_VERSION = "2023-06-01"

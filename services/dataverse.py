@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from services.errors import ServiceError
 from services.http import ServiceHttp
 from services.models import FinOpsIntegration, SecurityRole, SystemUser
-from services.values import guid_or_text, normalize_guid
+from domain.values import guid_or_text, normalize_guid
 
 SERVICE = "dataverse"
 API = "/api/data/v9.2"

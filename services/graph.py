@@ -10,7 +10,7 @@ from services.errors import NotFound, ServiceError
 from services.http import ServiceHttp
 from services.models import AssignedLicense, DirectoryRole, DirectoryRoles, GraphUser, LicenseDetail, ServicePlan
 from services.odata import literal, segment
-from services.values import guid_or_text, normalize_guid
+from domain.values import guid_or_text, normalize_guid
 
 SERVICE = "graph"
 USER_SELECT = "id,userPrincipalName,displayName,userType,assignedLicenses"

@@ -20,7 +20,7 @@ from services.http import RETRY_STATUSES, HttpPolicy, make_session, redact
 from services.models import LcsAccount
 from services.settings import ServiceSettings
 from services.tokencache import TokenCacheStore, token_cache_store
-from services.values import guid_or_text
+from domain.values import guid_or_text
 
 if TYPE_CHECKING:
     import msal

@@ -18,7 +18,7 @@ from services.errors import LcsRequestRefused, ServiceError
 from services.http import ServiceHttp
 from services.models import LcsAccount, LcsEnvironment, LcsIntegration
 from services.odata import segment
-from services.values import guid_or_text, iso_utc, normalize_guid, same_guid
+from domain.values import guid_or_text, iso_utc, normalize_guid, same_guid
 
 SERVICE = "lcs"
 API_VERSION = "2017-09-15"

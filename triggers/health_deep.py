@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from domain.request import MAX_UPN_LENGTH, is_guid, normalize_guid
+from domain.request import MAX_UPN_LENGTH
+from domain.values import is_guid, normalize_guid
 from triggers.problems import json_response, problem, problem_response
 
 bp = func.Blueprint()

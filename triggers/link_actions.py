@@ -15,6 +15,7 @@ import azure.functions as func
 
 from domain import phases
 from domain.request import LinkRequest
+from domain.values import iso
 from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT
 from orchestrators.projection import CONTRACT_VERSION
 from services.status_store import StatusStore
@@ -110,7 +111,7 @@ def _mark_failed_runtime(document: dict[str, Any], runtime) -> None:
 
 
 def _iso(moment) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return iso(moment) if moment else None
 
 
 async def load_status(client: df.DurableOrchestrationClient, instance_id: str, base_url: str) -> dict[str, Any] | None:

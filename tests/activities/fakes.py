@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from domain.request import same_guid
+from domain.values import same_guid
 from services import models as M
 from services.errors import LcsRequestRefused
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from domain.request import InvalidRequest, decode_link_request, is_guid, parse_link_request
+from domain.request import InvalidRequest, decode_link_request, parse_link_request
+from domain.values import is_guid
 
 GOOD = {
     "lcsProjectId": 1234567,

@@ -17,7 +17,7 @@ from services.http import HostAllowList, HttpPolicy
 from services.lcs import check_envelope, find_environment, parse_environment as parse_lcs_environment
 from services.models import AssignedLicense, DirectoryRole, LcsEnvironment, TenantCapacity
 from services.powerplatform import parse_tenant_capacity
-from services.values import iso_utc
+from domain.values import iso_utc
 from tests.services.support import RecordingSleep, Reply, ScriptedServer
 
 FIXTURES = Path("/work/shared/fixtures/microsoft")

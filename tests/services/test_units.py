@@ -18,7 +18,7 @@ from services.lcs import LcsPaths, ProjectRateLimiter
 from services.odata import literal, segment, with_query
 from services.settings import ServiceSettings
 from services.tokencache import FileTokenCacheStore, token_cache_store
-from services.values import guid_or_text, iso_utc, normalize_guid
+from domain.values import guid_or_text, iso_utc, normalize_guid
 from tests.services.support import RecordingSleep
 
 

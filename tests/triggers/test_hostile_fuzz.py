@@ -11,7 +11,8 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.request import InvalidRequest, LinkRequest, decode_link_request, is_guid
+from domain.request import InvalidRequest, LinkRequest, decode_link_request
+from domain.values import is_guid
 from domain.strict_json import JsonRefused, decode_json
 from triggers.identity import MalformedPrincipal, Principal, principal_from_headers
 
