@@ -4,6 +4,7 @@ reading its status document, and passing on a confirmation or a cancellation.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -70,9 +71,20 @@ def live_state(status) -> dict[str, Any]:
     if isinstance(state, dict):
         return dict(state)
     # Not run yet (Pending): it shows nothing, but the request it was started with is known.
-    started_with = getattr(status, "input_", None)
-    request = started_with.get("request") if isinstance(started_with, dict) else None
+    request = _started_with(status).get("request")
     return {"request": request} if isinstance(request, dict) else {}
+
+
+def _started_with(status) -> dict[str, Any]:
+    """The orchestration's input. The Python SDK sends it as JSON text, which the host keeps as a
+    string, so the status shows it as a string of JSON rather than as an object."""
+    started_with = getattr(status, "input_", None)
+    if isinstance(started_with, str):
+        try:
+            started_with = json.loads(started_with)
+        except ValueError:
+            return {}
+    return started_with if isinstance(started_with, dict) else {}
 
 
 def complete_document(live: dict[str, Any], store: StatusStore | None = None) -> dict[str, Any]:

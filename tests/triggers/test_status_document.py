@@ -78,11 +78,14 @@ def _status(instance_id, custom, runtime=df.OrchestrationRuntimeStatus.Running, 
                            created_time=moment, last_updated_time=moment, input_=started_with)
 
 
-def test_a_run_not_yet_started_shows_the_request_it_was_started_with():
-    """Pending: the orchestrator has not run, so there is no projection yet; the request is in the input."""
+@pytest.mark.parametrize("as_text", [True, False], ids=["input as JSON text (the SDK's)", "input as object"])
+def test_a_run_not_yet_started_shows_the_request_it_was_started_with(as_text):
+    """Pending: the orchestrator has not run, so there is no projection yet; the request is in the input,
+    which the Python SDK sends as JSON text and the host shows as a string."""
     request = {"lcsEnvironmentId": "e", "powerPlatformEnvironmentId": "t", "operator": "a@b.c"}
+    started_with = {"version": 2, "runId": "r", "request": request, "options": {}}
     pending = _status("link-1", None, df.OrchestrationRuntimeStatus.Pending,
-                      started_with={"version": 2, "runId": "r", "request": request, "options": {}})
+                      started_with=json.dumps(started_with) if as_text else started_with)
     document = link_actions.status_document(pending, "http://h", FakeStore(None))
     assert document["request"] == request and document["phase"] == "Validating"
     assert "options" not in document
