@@ -51,3 +51,10 @@ def facts(changes: dict[str, Any] | None = None, results: list[F.FactResult] = (
 def check(chk: Check, changes: dict[str, Any] | None = None, request: LinkRequest = REQUEST,
           results: list[F.FactResult] = ()) -> CheckResult:
     return run_check(chk, request, facts(changes, results))
+
+
+def expect(chk: Check, changes: dict[str, Any], outcome: str, words: str) -> CheckResult:
+    """Run the check on HAPPY with `changes`: its outcome is `outcome` and its detail says `words`."""
+    result = check(chk, changes)
+    assert result.outcome == outcome and words in result.detail, result.detail
+    return result

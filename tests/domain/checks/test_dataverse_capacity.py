@@ -4,7 +4,7 @@ import pytest
 
 from domain import facts as F
 from domain.checks.dataverse_capacity import CHECK
-from tests.domain.checks.happy import check, with_
+from tests.domain.checks.happy import check, expect, with_
 
 
 @pytest.mark.parametrize("changes, outcome, words", [
@@ -15,8 +15,7 @@ from tests.domain.checks.happy import check, with_
     (with_(F.CAPACITY, database_used_mb=25000.0), "failed", "Only 0.00 GB"),
 ])
 def test_outcome(changes, outcome, words):
-    result = check(CHECK, changes)
-    assert result.outcome == outcome and words in result.detail, result.detail
+    expect(CHECK, changes, outcome, words)
 
 
 def test_evidence_shows_the_figures_rounded():

@@ -4,7 +4,7 @@ import pytest
 
 from domain import facts as F
 from domain.checks.dataverse_ready import CHECK
-from tests.domain.checks.happy import check, with_
+from tests.domain.checks.happy import check, expect, with_
 
 
 @pytest.mark.parametrize("changes, outcome, words", [
@@ -16,8 +16,7 @@ from tests.domain.checks.happy import check, with_
     (with_(F.TARGET, runtime_state="AdminMode"), "warning", "AdminMode"),
 ])
 def test_outcome(changes, outcome, words):
-    result = check(CHECK, changes)
-    assert result.outcome == outcome and words in result.detail, result.detail
+    expect(CHECK, changes, outcome, words)
 
 
 def test_administration_mode_warns_without_blocking():

@@ -5,7 +5,7 @@ import pytest
 from domain import facts as F
 from domain.checks.dataverse_system_administrator import CHECK
 from domain.directory import DATAVERSE_SYSTEM_ADMINISTRATOR_TEMPLATE
-from tests.domain.checks.happy import check, with_
+from tests.domain.checks.happy import expect, with_
 
 
 @pytest.mark.parametrize("changes, outcome, words", [
@@ -20,5 +20,4 @@ from tests.domain.checks.happy import check, with_
      "passed", "holds System Administrator"),
 ])
 def test_outcome(changes, outcome, words):
-    result = check(CHECK, changes)
-    assert result.outcome == outcome and words in result.detail, result.detail
+    expect(CHECK, changes, outcome, words)

@@ -5,7 +5,7 @@ import pytest
 from domain import facts as F
 from domain.checks.environment_creation_policy import CHECK
 from domain.directory import POWER_PLATFORM_ADMINISTRATOR
-from tests.domain.checks.happy import check, with_
+from tests.domain.checks.happy import check, expect, with_
 
 ADMINS_ONLY = with_(F.TENANT_SETTINGS, non_admin_environment_creation_disabled=True)
 
@@ -19,8 +19,7 @@ ADMINS_ONLY = with_(F.TENANT_SETTINGS, non_admin_environment_creation_disabled=T
     ({**ADMINS_ONLY, **with_(F.OPERATOR, directory_roles_limited=1)}, "error", "limited information"),
 ])
 def test_outcome(changes, outcome, words):
-    result = check(CHECK, changes)
-    assert result.outcome == outcome and words in result.detail, result.detail
+    expect(CHECK, changes, outcome, words)
 
 
 def test_hidden_roles_name_the_missing_permission():

@@ -4,7 +4,7 @@ import pytest
 
 from domain import facts as F
 from domain.checks.lcs_project_access import CHECK
-from tests.domain.checks.happy import check, with_
+from tests.domain.checks.happy import check, expect, with_
 
 
 @pytest.mark.parametrize("changes, outcome, words", [
@@ -17,8 +17,7 @@ from tests.domain.checks.happy import check, with_
     (with_(F.LCS_ENVIRONMENT, deployment_status="Failed"), "failed", "not deployed"),
 ])
 def test_outcome(changes, outcome, words):
-    result = check(CHECK, changes)
-    assert result.outcome == outcome and words in result.detail, result.detail
+    expect(CHECK, changes, outcome, words)
 
 
 def test_a_wrong_sign_in_says_how_to_sign_in_as_the_operator():

@@ -4,7 +4,7 @@ import pytest
 
 from domain import facts as F
 from domain.checks.same_tenant import CHECK
-from tests.domain.checks.happy import TENANT, check, with_
+from tests.domain.checks.happy import TENANT, expect, with_
 
 
 @pytest.mark.parametrize("changes, outcome, words", [
@@ -15,5 +15,4 @@ from tests.domain.checks.happy import TENANT, check, with_
     (with_(F.TARGET, tenant_id=None), "passed", "All three"),
 ])
 def test_outcome(changes, outcome, words):
-    result = check(CHECK, changes)
-    assert result.outcome == outcome and words in result.detail, result.detail
+    expect(CHECK, changes, outcome, words)

@@ -6,7 +6,7 @@ import pytest
 
 from domain import facts as F
 from domain.checks.source_not_linked import CHECK
-from tests.domain.checks.happy import REQUEST, TARGET_ID, check, with_
+from tests.domain.checks.happy import REQUEST, TARGET_ID, check, expect, with_
 
 
 @pytest.mark.parametrize("changes, outcome, words", [
@@ -16,8 +16,7 @@ from tests.domain.checks.happy import REQUEST, TARGET_ID, check, with_
     (with_(F.LCS_LINKS, environments=()), "passed", "not linked to any"),
 ])
 def test_outcome(changes, outcome, words):
-    result = check(CHECK, changes)
-    assert result.outcome == outcome and words in result.detail, result.detail
+    expect(CHECK, changes, outcome, words)
 
 
 def test_lcs_integration_state_blocks_in_lcs_api_mode():

@@ -4,7 +4,7 @@ import pytest
 
 from domain import facts as F
 from domain.checks.target_not_linked import CHECK
-from tests.domain.checks.happy import LCS_ENV, check, with_
+from tests.domain.checks.happy import LCS_ENV, expect, with_
 
 OTHER = "33333333-3333-3333-3333-333333333333"
 
@@ -18,5 +18,4 @@ OTHER = "33333333-3333-3333-3333-333333333333"
      "nothing to set up"),
 ])
 def test_outcome(changes, outcome, words):
-    result = check(CHECK, changes)
-    assert result.outcome == outcome and words in result.detail, result.detail
+    expect(CHECK, changes, outcome, words)
