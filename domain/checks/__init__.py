@@ -8,7 +8,7 @@ the functions that validate.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Collection
 
 from domain.checks.engine import (  # noqa: F401 (the package's interface)
     ERROR,
@@ -39,7 +39,7 @@ def revalidated_checks() -> frozenset[str]:
 REVALIDATED_CHECKS = revalidated_checks()
 
 
-def run_checks(request: "LinkRequest", facts: "Facts", only: set[str] | None = None,
+def run_checks(request: "LinkRequest", facts: "Facts", only: Collection[str] | None = None,
                mode: str | None = None) -> list[CheckResult]:
     """The checks that apply to the setup mode (by default the request's), or only those named."""
     return [run_check(c, request, facts) for c in select(CHECKS, mode or request.setupMode, only)]

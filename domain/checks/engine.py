@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable
 
 if TYPE_CHECKING:
     from domain.facts import Facts
@@ -80,7 +80,7 @@ def run_check(chk: Check, request: "LinkRequest", facts: "Facts") -> CheckResult
     return CheckResult(chk.id, chk.title, result.outcome, result.detail, result.remediation, result.evidence)
 
 
-def select(checks: Iterable[Check], mode: str, only: set[str] | None = None) -> list[Check]:
+def select(checks: Iterable[Check], mode: str, only: Collection[str] | None = None) -> list[Check]:
     """The checks that apply to a setup mode, restricted to `only` when given, in display order."""
     return sorted((c for c in checks if c.applies_to(mode) and (only is None or c.id in only)),
                   key=lambda c: c.order)
