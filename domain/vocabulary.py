@@ -10,6 +10,3 @@ LCS_LINKS = "lcsLinks"
 LCS_INTEGRATION = "lcsIntegration"
 DATAVERSE_ROLES = "dataverseRoles"
 DATAVERSE_INTEGRATION = "dataverseIntegration"
-
-# The checks asked again just before setup starts (what can change while a person confirms).
-REVALIDATED_CHECKS = frozenset({"dataverse-capacity", "target-not-linked", "source-not-linked"})
