@@ -83,3 +83,14 @@ def required_by_every_mode() -> tuple[str, ...]:
     """What a request needs whatever its mode (used to judge a request whose mode is unknown)."""
     first, *others = all_modes()
     return tuple(f for f in first.required_fields if all(f in other.required_fields for other in others))
+
+
+def modes_help(quote: str = "") -> str:
+    """`lcs-api: ...; operator: ...`: one line naming every mode (openapi.json, the CLI, the demo)."""
+    return "; ".join(f"{quote}{mode.name}{quote}: {mode.title}" for mode in all_modes())
+
+
+def instructions_title(mode_name: object) -> str:
+    """The heading of a run's instructions to a person, as its mode words it."""
+    mode = find_mode(mode_name)
+    return (mode.instructions_title if mode else None) or "What to do"
