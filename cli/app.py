@@ -24,6 +24,7 @@ from cli.client import ApiError, LinkApi
 from cli.exit_codes import ExitCode, for_http_status, for_phase
 from cli.follow import Follower, FollowTimeout, Status
 from domain.phases import ALL_PHASES, CANCELLED, VALIDATING
+from domain.setup_modes import mode_names, modes_help
 from webui.fleet import fleet
 from webui.phases import (
     AWAITING_CONFIRMATION, attempts_marker, is_final, latest_attempt, phase_of,
@@ -38,11 +39,7 @@ app = typer.Typer(
 )
 
 
-class SetupMode(str, Enum):
-    lcs_api = "lcs-api"
-    operator = "operator"
-
-
+SetupMode = Enum("SetupMode", {name: name for name in mode_names()}, type=str)  # choices for --setup-mode
 Phase = Enum("Phase", {phase: phase for phase in ALL_PHASES}, type=str)  # choices for --phase
 
 
@@ -56,7 +53,8 @@ TargetOpt = Annotated[str, typer.Option("--power-platform-environment-id", "-t",
                                         help="The existing Power Platform environment (GUID) to link.")]
 OperatorOpt = Annotated[str, typer.Option("--operator", "-o",
                                           help="UPN of the account that performs the setup.")]
-SetupModeOpt = Annotated[Optional[SetupMode], typer.Option(help="Default: the app's LINK_DEFAULT_SETUP_MODE.")]
+SetupModeOpt = Annotated[Optional[SetupMode], typer.Option(
+    help=f"{modes_help()}. Default: the app's LINK_DEFAULT_SETUP_MODE.")]
 TimeoutDurationOpt = Annotated[Optional[str], typer.Option(
     "--confirmation-timeout", help="ISO 8601 duration to wait for the confirmation, e.g. P3D.")]
 CorrelationOpt = Annotated[Optional[str], typer.Option(help="Free text echoed in the run's events.")]

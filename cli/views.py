@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.environments import named_environments
+from domain.setup_modes import instructions_title
 from webui.phases import (
     AWAITING_CONFIRMATION, latest_attempt, phase_of, provisioning_summary, readable_time,
     timeline_steps,
@@ -197,7 +198,8 @@ def status_view(status: Mapping[str, Any], review_url: str, verbose: bool = Fals
     if phase == AWAITING_CONFIRMATION:
         parts.append(confirmation_view(status, review_url))
     if status.get("operatorInstructions") and phase in ("StartingSetup", "Provisioning"):
-        parts.append(Text("What to do in Lifecycle Services:", style="bold"))
+        title = instructions_title((status.get("request") or {}).get("setupMode"))
+        parts.append(Text(f"{title}:", style="bold"))
         parts += [prose(f"{number}. {step}", indent=2)
                   for number, step in enumerate(status["operatorInstructions"], start=1)]
     if status.get("outcome"):

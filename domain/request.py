@@ -13,10 +13,10 @@ from datetime import timedelta
 from typing import Any
 
 from domain.durations import format_duration, parse_duration
+from domain.setup_modes import SetupMode, find_mode, mode_names, required_by_every_mode, setup_mode
 from domain.strict_json import JsonRefused, decode_json
 from domain.values import is_guid, normalize_guid
 
-SETUP_MODES = ("lcs-api", "operator")
 MIN_CONFIRMATION_TIMEOUT = timedelta(minutes=15)
 MAX_CONFIRMATION_TIMEOUT = timedelta(days=30)
 MAX_CORRELATION_ID = 200
@@ -34,6 +34,9 @@ _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 FIELDS = ("lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId", "operator", "setupMode",
           "confirmationTimeout", "correlationId")
+# The fields that say what to link and who does it; which of them a request needs is its mode's call.
+TARGET_FIELDS = ("lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId", "operator")
+GUID_FIELDS = ("lcsEnvironmentId", "powerPlatformEnvironmentId")
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,12 @@ class LinkRequest:
     correlationId: str | None = None
 
     @property
+    def mode(self) -> SetupMode:
+        return setup_mode(self.setupMode)
+
+    @property
     def instance_id(self) -> str:
-        return link_instance_id(self.lcsEnvironmentId)
+        return self.mode.instance_id(self)
 
     @property
     def confirmation_timeout(self) -> timedelta:
@@ -99,44 +106,16 @@ def decode_link_request(raw: bytes | str, *, where: str, max_bytes: int, default
                               default_confirmation_timeout=default_confirmation_timeout)
 
 
-def link_instance_id(lcs_environment_id: str) -> str:
-    return f"link-{normalize_guid(lcs_environment_id)}"
-
-
 def parse_link_request(body: Any, *, default_setup_mode: str, default_confirmation_timeout: str) -> LinkRequest:
     """Validate a decoded JSON body; raise InvalidRequest naming every bad field."""
     if not isinstance(body, dict):
         raise InvalidRequest([FieldError("(body)", "must be a JSON object")])
-    unknown = [name for name in body if name not in FIELDS]
-    # Name a few, shortened: a caller's junk must not make the error itself huge.
-    errors = [FieldError(name[:MAX_FIELD_NAME_SHOWN], "is not a known field") for name in unknown[:MAX_UNKNOWN_SHOWN]]
-    if len(unknown) > MAX_UNKNOWN_SHOWN:
-        errors.append(FieldError("(body)", f"has {len(unknown) - MAX_UNKNOWN_SHOWN} more unknown fields"))
-
-    def require(name: str) -> Any:
-        if body.get(name) is None:
-            errors.append(FieldError(name, "is required"))
-        return body.get(name)
-
-    project_id = require("lcsProjectId")
-    if project_id is not None and (type(project_id) is not int or not 0 < project_id <= MAX_PROJECT_ID):
-        errors.append(FieldError("lcsProjectId", "must be a positive integer (a JSON number), the LCS project id"))
-
-    guids = {}
-    for name in ("lcsEnvironmentId", "powerPlatformEnvironmentId"):
-        value = require(name)
-        if value is not None and not is_guid(value):
-            errors.append(FieldError(name, "must be a GUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6"))
-        guids[name] = value
-
-    operator = require("operator")
-    if operator is not None and (not isinstance(operator, str) or len(operator) > MAX_UPN_LENGTH
-                                 or not _UPN.fullmatch(operator)):
-        errors.append(FieldError("operator", "must be the operator's user principal name, e.g. admin@contoso.onmicrosoft.com"))
-
-    setup_mode = body.get("setupMode", default_setup_mode)
-    if setup_mode not in SETUP_MODES:
-        errors.append(FieldError("setupMode", f"must be one of {', '.join(SETUP_MODES)}"))
+    errors = _unknown_field_errors(body)
+    setup_mode_name = body.get("setupMode", default_setup_mode)
+    mode = find_mode(setup_mode_name)
+    errors += _target_errors(body, mode)
+    if mode is None:
+        errors.append(FieldError("setupMode", f"must be one of {', '.join(mode_names())}"))
 
     timeout_text = body.get("confirmationTimeout", default_confirmation_timeout)
     timeout_error = _confirmation_timeout_error(timeout_text)
@@ -151,15 +130,63 @@ def parse_link_request(body: Any, *, default_setup_mode: str, default_confirmati
 
     if errors:
         raise InvalidRequest(errors)
+    guids = {name: normalize_guid(body[name]) if body.get(name) is not None else None for name in GUID_FIELDS}
     return LinkRequest(
-        lcsProjectId=project_id,
-        lcsEnvironmentId=normalize_guid(guids["lcsEnvironmentId"]),
-        powerPlatformEnvironmentId=normalize_guid(guids["powerPlatformEnvironmentId"]),
-        operator=operator,
-        setupMode=setup_mode,
+        lcsProjectId=body.get("lcsProjectId"),
+        operator=body.get("operator"),
+        setupMode=setup_mode_name,
         confirmationTimeout=format_duration(parse_duration(timeout_text)),
         correlationId=correlation_id,
+        **guids,
     )
+
+
+def _unknown_field_errors(body: dict[str, Any]) -> list[FieldError]:
+    unknown = [name for name in body if name not in FIELDS]
+    # Name a few, shortened: a caller's junk must not make the error itself huge.
+    errors = [FieldError(name[:MAX_FIELD_NAME_SHOWN], "is not a known field") for name in unknown[:MAX_UNKNOWN_SHOWN]]
+    if len(unknown) > MAX_UNKNOWN_SHOWN:
+        errors.append(FieldError("(body)", f"has {len(unknown) - MAX_UNKNOWN_SHOWN} more unknown fields"))
+    return errors
+
+
+def _target_errors(body: dict[str, Any], mode: SetupMode | None) -> list[FieldError]:
+    """What is wrong with the fields naming the environments and the operator, as the mode needs them
+    (a request of an unknown mode needs what every mode needs)."""
+    required = mode.required_fields if mode else required_by_every_mode()
+    forbidden = mode.forbidden_fields if mode else ()
+    errors = []
+    for name in TARGET_FIELDS:
+        value = body.get(name)
+        if value is None:
+            problem = "is required" if name in required else None
+        elif name in forbidden:
+            problem = f"is not used with setupMode {mode.name}"
+        else:
+            problem = _FORMAT_ERRORS[name](value)
+        if problem:
+            errors.append(FieldError(name, problem))
+    return errors
+
+
+def _project_id_error(value: Any) -> str | None:
+    if type(value) is not int or not 0 < value <= MAX_PROJECT_ID:
+        return "must be a positive integer (a JSON number), the LCS project id"
+    return None
+
+
+def _guid_error(value: Any) -> str | None:
+    return None if is_guid(value) else "must be a GUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+
+def _operator_error(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) > MAX_UPN_LENGTH or not _UPN.fullmatch(value):
+        return "must be the operator's user principal name, e.g. admin@contoso.onmicrosoft.com"
+    return None
+
+
+_FORMAT_ERRORS = {"lcsProjectId": _project_id_error, "lcsEnvironmentId": _guid_error,
+                  "powerPlatformEnvironmentId": _guid_error, "operator": _operator_error}
 
 
 def _confirmation_timeout_error(value: Any) -> str | None:

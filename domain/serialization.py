@@ -1,8 +1,13 @@
-"""Dataclasses to and from the JSON that crosses activity and orchestration boundaries."""
+"""Dataclasses to and from the JSON that crosses activity and orchestration boundaries.
+
+A dataclass may define `json_fields()`, the names of the fields its JSON carries, in order: a
+result whose recorded shape depends on what it reports keeps that shape (histories replay it).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import types
 import typing
 from functools import cache
@@ -12,9 +17,12 @@ T = TypeVar("T")
 
 
 def to_json(value: Any) -> Any:
-    """Dataclasses become dicts, tuples become lists; keys keep their field names."""
+    """Dataclasses become dicts, tuples become lists, enums their values; keys keep their field names."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        names = value.json_fields() if hasattr(value, "json_fields") else [f.name for f in dataclasses.fields(value)]
+        return {name: to_json(getattr(value, name)) for name in names}
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
     if isinstance(value, dict):
@@ -49,4 +57,6 @@ def _convert(hint: Any, value: Any) -> Any:
         return tuple(_convert(item, v) for v in value)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return from_json(hint, value)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(value)
     return value

@@ -18,9 +18,11 @@ from domain import vocabulary as F
 from domain.environments import describe_environments
 from domain.polling import next_poll_at
 from domain.request import LinkRequest
+from domain.serialization import from_json
+from domain.setup_results import ProvisioningReading, ProvisioningState, SetupOutcome, SetupStart, Verification
 from domain.values import iso, parse_iso, utc
 from orchestrators.confirmation import Beside, ConfirmationWait, Decision
-from orchestrators.link_state import enter_phase, keep_replaced_checks, new_state, operator_instructions
+from orchestrators.link_state import enter_phase, keep_replaced_checks, new_state
 from orchestrators.options import RunOptions
 from orchestrators.projection import CONTRACT_VERSION, document_name, projection
 from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json, validate, validation_passed
@@ -110,36 +112,37 @@ class LinkRun:
                                                "A prerequisite changed between validation and confirmation.",
                                                checks=self.failed_check_ids()))
 
-        operator_mode = self.request.setupMode == "operator"
-        if operator_mode:
-            self.state["operatorInstructions"] = operator_instructions(self.request)
+        mode = self.request.mode
+        if not mode.starts_setup:
+            self.state["operatorInstructions"] = mode.instructions(self.request)
         self.enter(phases.STARTING_SETUP)
-        yield from self.announce(phases.STARTING_SETUP,
-                                 {"operatorInstructions": self.state["operatorInstructions"]} if operator_mode else None)
-        if not operator_mode:
+        yield from self.announce(phases.STARTING_SETUP, None if mode.starts_setup else
+                                 {"operatorInstructions": self.state["operatorInstructions"]})
+        if mode.starts_setup:
             started = yield from self.start_setup()
-            if started["outcome"] != "started" and started["outcome"] != "adopted":
-                return (yield from self.finish(phases.FAILED, started["message"]))
-            self.begin_provisioning(started.get("setupActivityId"))
+            if not started.proceeds:
+                return (yield from self.finish(phases.FAILED, started.message))
+            self.begin_provisioning(started.setupActivityId)
             yield from self.announce(phases.PROVISIONING)
-        else:
+        else:  # a person starts it; the monitor sees provisioning begin
             self.state["provisioning"] = self.progress(anchor=self.now, started=False)
         return (yield from self.monitor())
 
-    def start_setup(self) -> Generator[Any, Any, dict[str, Any]]:
-        """Ask LCS to start setup; while it is throttled or unavailable, ask again after its Retry-After."""
+    def start_setup(self) -> Generator[Any, Any, SetupStart]:
+        """Ask the mode's service to start setup; while it is throttled or unavailable, ask again after
+        its Retry-After."""
         give_up_at = self.now + timedelta(seconds=self.options.setup_start_patience_seconds)
         while True:
-            started = yield self.context.call_activity_with_retry(
+            started = from_json(SetupStart, (yield self.context.call_activity_with_retry(
                 activity.START_SETUP, ACTIVITY_RETRY,
-                {"request": self.request.to_dict(), "confirmedBy": self.state["confirmation"]["typedName"]})
-            if started["outcome"] != "retry":
+                {"request": self.request.to_dict(), "confirmedBy": self.state["confirmation"]["typedName"]})))
+            if started.outcome is not SetupOutcome.RETRY:
                 return started
-            pause = timedelta(seconds=max(started.get("retryAfterSeconds") or 0, SETUP_RETRY_PAUSE_SECONDS))
+            pause = timedelta(seconds=max(started.retryAfterSeconds or 0, SETUP_RETRY_PAUSE_SECONDS))
             if self.now + pause > give_up_at:
-                return {"outcome": "gave-up", "message": "Lifecycle Services did not accept the setup request in "
-                                                         f"time: {started['message']}. Check the Power Platform "
-                                                         "Integration FastTab in LCS before trying again."}
+                return SetupStart(SetupOutcome.GAVE_UP, message="Lifecycle Services did not accept the setup request "
+                                                                f"in time: {started.message}. Check the Power Platform "
+                                                                "Integration FastTab in LCS before trying again.")
             yield self.context.create_timer(self.now + pause)
 
     def await_confirmation(self, resumed: bool) -> Generator[Any, Any, Decision]:
@@ -178,24 +181,23 @@ class LinkRun:
             progress["nextCheckAt"] = iso(due)
             self.show()
             yield self.context.create_timer(due)
-            reading = yield self.context.call_activity_with_retry(
-                activity.READ_PROVISIONING, ACTIVITY_RETRY, {"request": self.request.to_dict()})
+            reading = from_json(ProvisioningReading, (yield self.context.call_activity_with_retry(
+                activity.READ_PROVISIONING, ACTIVITY_RETRY, {"request": self.request.to_dict()})))
             polls_this_execution += 1
-            progress.update(polls=progress["polls"] + 1, lastState=reading["state"], lastPhase=reading.get("phase"),
-                            lastCheckedAt=iso(self.now), retryAfterSeconds=reading.get("retryAfterSeconds"))
-            if reading["state"] == "Failed":
-                return (yield from self.finish(phases.PROVISIONING_FAILED,
-                                               reading.get("message") or "Provisioning failed."))
-            if reading["state"] == "Succeeded":
+            progress.update(polls=progress["polls"] + 1, lastState=reading.state.value, lastPhase=reading.phase,
+                            lastCheckedAt=iso(self.now), retryAfterSeconds=reading.retryAfterSeconds)
+            if reading.state is ProvisioningState.FAILED:
+                return (yield from self.finish(phases.PROVISIONING_FAILED, reading.message or "Provisioning failed."))
+            if reading.state is ProvisioningState.SUCCEEDED:
                 return (yield from self.verify())
-            if reading["state"] == "NotStarted" and progress["started"]:
-                # Only operator mode can see this: the target was provisioning and is back to Ready
-                # without the link, which is how a failed setup looks through public APIs.
+            if reading.state is ProvisioningState.NOT_STARTED and progress["started"]:
+                # Seen in operator mode: the target was provisioning and is back to Ready without the
+                # link, which is how a failed setup looks through public APIs.
                 return (yield from self.finish(phases.PROVISIONING_FAILED,
                                                "The target environment finished updating without being linked. "
                                                "Check the Power Platform Integration FastTab in LCS for the error."))
-            if reading["state"] == "InProgress" and not progress["started"]:
-                self.begin_provisioning(reading.get("setupActivityId"))
+            if reading.state is ProvisioningState.IN_PROGRESS and not progress["started"]:
+                self.begin_provisioning(reading.setupActivityId)
                 progress = self.state["provisioning"]
                 yield from self.announce(phases.PROVISIONING)
             if self.now >= deadline:
@@ -207,18 +209,18 @@ class LinkRun:
         self.enter(phases.VERIFYING)
         yield from self.announce(phases.VERIFYING)
         for attempt in range(self.options.verify_attempts):
-            result = yield self.context.call_activity_with_retry(
-                activity.VERIFY_LINK, ACTIVITY_RETRY, {"request": self.request.to_dict()})
-            if result["verified"]:
+            result = from_json(Verification, (yield self.context.call_activity_with_retry(
+                activity.VERIFY_LINK, ACTIVITY_RETRY, {"request": self.request.to_dict()})))
+            if result.verified:
                 return (yield from self.finish(
                     phases.LINKED, "The finance and operations environment is linked to the Dataverse environment.",
-                    linkedEnvironment=result.get("evidence"), disconnectedEnvironment=self.initial_environment,
+                    linkedEnvironment=result.evidence, disconnectedEnvironment=self.initial_environment,
                     recommendation=DISCONNECTED_RECOMMENDATION if self.initial_environment else None))
             if attempt + 1 < self.options.verify_attempts:
                 yield self.context.create_timer(self.now + timedelta(seconds=self.options.verify_interval_seconds))
         return (yield from self.finish(phases.FAILED, "Provisioning reported success, but the link could not be "
-                                                      "verified: " + result.get("message", ""),
-                                       linkedEnvironment=result.get("evidence")))
+                                                      "verified: " + result.message,
+                                       linkedEnvironment=result.evidence))
 
     # -- state ----------------------------------------------------------------------------------
 

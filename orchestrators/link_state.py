@@ -61,13 +61,3 @@ def keep_replaced_checks(state: dict[str, Any], fresh: list[dict[str, Any]], now
     rerun = {check["id"] for check in fresh}
     state["revalidation"] = {"at": now, "replaced": [c for c in state["checks"] if c["id"] in rerun]}
 
-
-def operator_instructions(request: LinkRequest) -> list[str]:
-    return [
-        f"Sign in to Lifecycle Services (https://lcs.dynamics.com) as {request.operator}.",
-        f"Open project {request.lcsProjectId} and the environment {request.lcsEnvironmentId} (Full details).",
-        "On the Power Platform Integration FastTab, choose Setup.",
-        "Select 'Use a different Power Platform environment' and enter the environment id "
-        f"{request.powerPlatformEnvironmentId}.",
-        "Type your name to confirm, and choose Confirm. This run detects the start and follows provisioning.",
-    ]

@@ -6,7 +6,8 @@ for the typed name and follows provisioning to the verified outcome.
 
 With virtual time (the default) devhost's clock is held until the run is past the confirmation,
 so the 3-day confirmation deadline can't pass while you read; then a 75-minute provisioning takes
-seconds. In operator mode this script also plays the operator choosing Setup in the LCS portal.
+seconds. In a mode where a person starts setup (operator), this script also plays the operator
+choosing Setup in the LCS portal.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from typing import Any
 import requests
 import typer
 from rich.console import Console
+
+from cli.app import SetupMode
+from domain.setup_modes import modes_help, setup_mode
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".local" / "demo"
@@ -111,15 +115,17 @@ class Stack:
                 process.kill()
 
 
-def supervise(stack: Stack, instance_id: str, request: dict[str, Any], setup_mode: str, stop: threading.Event) -> None:
-    """Release the held clock once the run is past the confirmation; in operator mode, click Setup in LCS."""
+def supervise(stack: Stack, instance_id: str, request: dict[str, Any], mode: str, stop: threading.Event) -> None:
+    """Release the held clock once the run is past the confirmation; where a person starts setup, click
+    Setup in LCS."""
+    person_starts_setup = not setup_mode(mode).starts_setup
     while not stop.wait(0.2):
         try:
             status = requests.get(f"{stack.url}/api/links/{instance_id}", timeout=10)
         except requests.RequestException:
             continue
         phase = status.json().get("phase") if status.status_code == 200 else None
-        if phase == "StartingSetup" and setup_mode == "operator":
+        if phase == "StartingSetup" and person_starts_setup:
             console.print("[dim]demo: playing the operator in the LCS portal: Setup, 'Use a different Power Platform "
                           "environment', typed name, Confirm[/dim]")
             requests.post(f"{stack.sandbox_url}/_sandbox/lcs/portal-setup", verify=stack.ca, timeout=10, json={
@@ -133,7 +139,8 @@ def supervise(stack: Stack, instance_id: str, request: dict[str, Any], setup_mod
 
 def main(
     scenario: str = typer.Option("happy-path", help="Sandbox scenario (see sandbox/README.md)."),
-    setup_mode: str = typer.Option("operator", help="operator (you click Setup in LCS; played here) or lcs-api."),
+    mode: SetupMode = typer.Option("operator", "--setup-mode",
+                                   help=f"{modes_help()} (the demo plays the click in the sandbox's LCS portal)."),
     confirm_name: str = typer.Option(None, help="Type this name without asking (unattended runs)."),
     real_time: bool = typer.Option(False, "--real-time", help="Follow provisioning in wall-clock time (75 minutes)."),
     port: int = typer.Option(7071, help="Port of the local Functions host."),
@@ -154,10 +161,10 @@ def main(
         console.rule("Linking")
         instance_id = f"link-{request['environment'].lower()}"
         stop = threading.Event()
-        threading.Thread(target=supervise, args=(stack, instance_id, request, setup_mode, stop), daemon=True).start()
+        threading.Thread(target=supervise, args=(stack, instance_id, request, mode.value, stop), daemon=True).start()
         command = [sys.executable, "-m", "cli", "--principal", request["operator"], "--poll-interval", "0.3", "link",
                    "-p", str(request["project"]), "-e", request["environment"], "-t", request["target"],
-                   "-o", request["operator"], "--setup-mode", setup_mode]
+                   "-o", request["operator"], "--setup-mode", mode.value]
         if confirm_name:
             command += ["--confirm-name", confirm_name]
         else:

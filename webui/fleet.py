@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
 
-from domain.phases import ALL_PHASES
+from domain.phases import ALL_PHASES, STARTING_SETUP
+from domain.setup_modes import find_mode
 
 _NEXT_STEPS = {
     "Validating": "Wait: the checks are running.",
@@ -27,10 +28,6 @@ _NEXT_STEPS = {
     "ProvisioningFailed": "Read the error on the Power Platform Integration FastTab in LCS.",
     "ProvisioningTimedOut": "Check the Power Platform Integration FastTab in LCS: provisioning may still run.",
     "Failed": "Read the outcome on the review page.",
-}
-# In operator mode nobody but a person in LCS starts the setup.
-_OPERATOR_MODE_STEPS = {
-    "StartingSetup": "The operator chooses Setup in Lifecycle Services (steps on the review page).",
 }
 
 
@@ -54,8 +51,9 @@ def fleet(items: Iterable[Mapping[str, Any]], phase: str | None = None) -> Fleet
 
 def next_step(item: Mapping[str, Any]) -> str:
     phase = str(item.get("phase"))
-    if item.get("setupMode") == "operator" and phase in _OPERATOR_MODE_STEPS:
-        return _OPERATOR_MODE_STEPS[phase]
+    mode = find_mode(item.get("setupMode"))
+    if phase == STARTING_SETUP and mode and mode.operator_step:  # nobody but a person starts the setup
+        return mode.operator_step
     return _NEXT_STEPS.get(phase, "See the review page.")
 
 

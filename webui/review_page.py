@@ -11,6 +11,7 @@ import json
 from typing import Any, Iterable, Mapping
 
 from domain.environments import admin_center_url, named_environments
+from domain.setup_modes import instructions_title
 from webui.html import environment_html, mapping as _mapping, page, refresh_bar, text as _text, time_element as _time
 from webui.phases import (
     AWAITING_CONFIRMATION, Step, actor_name, is_running, latest_attempt, phase_of, readable_time,
@@ -169,9 +170,10 @@ def _instructions_section(status: Mapping[str, Any]) -> str:
     if not steps or phase_of(status) not in ("StartingSetup", "Provisioning"):
         return ""
     items = "".join(f"<li>{_text(step)}</li>" for step in steps)
+    title = instructions_title(_mapping(status.get("request")).get("setupMode"))
     return (
-        '<section aria-labelledby="h-instructions"><h2 id="h-instructions">What to do in '
-        f"Lifecycle Services</h2><ol>{items}</ol></section>\n"
+        f'<section aria-labelledby="h-instructions"><h2 id="h-instructions">{_text(title)}</h2>'
+        f"<ol>{items}</ol></section>\n"
     )
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from domain.setup_modes import instructions_title
 from tests.webui.support import ADELE, AWAITING, LCS_ENV, PP_ENV, parse, provisioning_status, status
 from webui import PAGE_HEADERS, render_not_found_page, render_review_page
 from webui.assets import SCRIPT, STYLE
@@ -170,6 +171,10 @@ def test_operator_instructions_are_shown_while_setup_runs():
     doc["operatorInstructions"] = ["Open the environment in LCS.", "Select Setup."]
     page = parse(render(doc))
     assert [li.text for li in page.all("li") if li.text in doc["operatorInstructions"]] == doc["operatorInstructions"]
+    # The heading is the run's mode's (domain/setup_modes): lcs-api words none of its own
+    assert page.one("h2", id="h-instructions").text == instructions_title("lcs-api") == "What to do"
+    doc["request"]["setupMode"] = "operator"
+    assert parse(render(doc)).one("h2", id="h-instructions").text == "What to do in Lifecycle Services"
 
 
 def test_page_is_self_contained_and_its_policy_allows_exactly_its_inline_code():
