@@ -3,8 +3,8 @@ functions and `importlib.import_module("...")` included, parsed with `ast` (noth
 
 triggers -> orchestrators -> activities -> services -> domain: a layer imports only layers below it,
 domain imports nothing but the standard library, orchestrators reach activities only through their
-pure name modules, the product never imports the local stand-ins, the tests or the benchmarks, and
-the sandbox imports nothing of the product."""
+pure name modules, the product never imports the local stand-ins, the tests or the benchmarks, the
+sandbox imports nothing of the product, and devhost only loads the app module it is given."""
 
 from __future__ import annotations
 
@@ -139,6 +139,8 @@ RULES = {
         root, PRODUCT, *OUTSIDE_THE_PRODUCT),
     "sandbox imports nothing of the product": lambda root: forbidden(
         root, ("sandbox",), *PRODUCT, "app_settings", "devhost", "harness", "tests", "bench"),
+    "devhost reaches the product only by loading the app module it is given": lambda root: forbidden(
+        root, ("devhost",), *PRODUCT),
 }
 
 
