@@ -1,4 +1,4 @@
-"""The app's HTTP API, as the command-line tool uses it (conventions: "The app's HTTP API")."""
+"""The app's HTTP API, as the command-line tool uses it (openapi.json; docs/contracts.md, "HTTP API")."""
 from __future__ import annotations
 
 import base64

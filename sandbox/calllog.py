@@ -1,4 +1,4 @@
-"""The record of calls the sandbox answered: what tests and the lead's e2e runs assert on.
+"""The record of calls the sandbox answered: what the tests and the end-to-end runs assert on.
 
 Only method, path (query values that could be secrets redacted), status, time, the caller's name
 and the fault applied are kept; headers and bodies never are, so no token or secret can leak here.

@@ -4,7 +4,8 @@
         os.environ.update(server.settings())
         ...
 
-Everything the product needs to talk to it comes from `settings()` (names from the team conventions).
+Everything the product needs to talk to it comes from `settings()`: the product's own setting names
+(app_settings.py), so a host started with them reaches the sandbox instead of Microsoft.
 """
 from __future__ import annotations
 

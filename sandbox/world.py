@@ -96,7 +96,7 @@ class World:
         return "Updating" if updating else "Ready"
 
     def integration(self, lcs_env: LcsEnvironment, now: datetime) -> dict[str, Any]:
-        """Data of the LCS integration endpoint (DESIGN.md contract) at `now`."""
+        """Data of the LCS integration endpoint (docs/contracts.md) at `now`."""
         with self.lock:
             run = self._runs.get(lcs_env.id)
         initial = lcs_env.initial_power_platform_environment_id

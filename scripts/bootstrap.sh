@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine, and nothing twice:
-#   .venv (Python packages from requirements-dev.txt), .venv-tools (checkov, from requirements-tools.txt,
-#   apart because its pins clash with the app's), node_modules (Azurite, from package-lock.json),
+#   .venv (Python packages from requirements-dev.txt, which includes requirements-cli.txt and
+#   requirements.txt), .venv-tools (checkov, from requirements-tools.txt, apart because its pins
+#   clash with the app's), node_modules (Azurite, from package-lock.json),
 #   and with --browser, Debian's Chromium for the browser tests and tmux for the terminal capture.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "bootstrap: creating .venv" >&2
   python3 -m venv .venv
 fi
-want=$(stamp requirements.txt requirements-dev.txt)
+want=$(stamp requirements.txt requirements-cli.txt requirements-dev.txt)
 if [ "$(cat .venv/.installed 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: installing Python packages" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip

@@ -1,5 +1,5 @@
 """Lifecycle Services: environment metadata (public API) and the Power Platform integration
-contract of DESIGN.md (setupMode lcs-api; no public Microsoft API exists for it).
+endpoint of docs/contracts.md (setupMode lcs-api; no public Microsoft API exists for it).
 
 Every LCS answer is an envelope {IsSuccess, ErrorMessage, OperationActivityId, VersionEOL, Data},
 usually with HTTP 200 even on failure, so IsSuccess is checked on every answer.

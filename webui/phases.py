@@ -1,6 +1,6 @@
 """How a status document reads as progress: which phases are final, and the timeline of steps.
 
-Pure functions of the status document (conventions: "Status document"), shared by the review page
+Pure functions of the status document (README, "Status document"), shared by the review page
 and the command-line tool so that both tell the same story.
 """
 from __future__ import annotations

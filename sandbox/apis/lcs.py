@@ -1,4 +1,4 @@
-"""Lifecycle Services: environment metadata and the Power Platform integration contract of DESIGN.md.
+"""Lifecycle Services: environment metadata and the Power Platform integration endpoint of docs/contracts.md.
 
 LCS answers in an envelope {IsSuccess, ErrorMessage, OperationActivityId, VersionEOL, ...} and
 wants `x-ms-version: 2017-09-15` on every call. Only delegated tokens are accepted, and only

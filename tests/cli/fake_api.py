@@ -1,7 +1,7 @@
 """A small stand-in for the app's HTTP API (werkzeug, 127.0.0.1, free port) that plays one run at a
 time through its phases, one step per status read, so the CLI's following logic is exercised.
 
-It keeps to the conventions' contract: routes, codes, problem documents, status document shape,
+It keeps to the app's contract (openapi.json, docs/contracts.md): routes, codes, problem documents, status document shape,
 Easy Auth identity rules. The real app is exercised in test_cli_devhost.py.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The confirmation wait with events arriving while the run waits on something else (issue 10, part 2).
+"""The confirmation wait with events arriving while the run waits on something else.
 
 The SDK hands a buffered event to every later waiter of its name (azure-functions-durable-python
 #507). Here the `link.awaiting-confirmation` publish is held by devhost's activity gate while a
@@ -64,7 +64,7 @@ def test_a_cancel_answer_names_its_attempt_and_the_outcome_records_it(driver):
 
 
 def test_a_confirm_racing_a_cancel_gets_202_and_its_attempt_id_shows_it_did_nothing(driver):
-    """Issue 11, class 8: both answers are 202; the attempt ids tell the callers which one the run took."""
+    """A confirm racing a cancel: both answers are 202; the attempt ids tell the callers which one the run took."""
     host = driver.host
     host.hold_clock()
     assert driver.start().status == 202

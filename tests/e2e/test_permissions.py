@@ -1,6 +1,7 @@
 """Each permission the app lacks, end to end on devhost: the sandbox refuses like the service does,
 and the checks that depend on it say `error`, naming the missing permission and how to grant it.
-Also the tenant shapes section 4 of issue 12 asks the sandbox to express."""
+Also the tenant shapes the sandbox can express: directory roles with limited information, license
+details (disabled or pending plans, bundles, a suspended subscription), capacity entries, Retry-After dates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The confirmation wait replayed through the SDK's real handle with hand-made histories (issue 10, part 2).
+"""The confirmation wait replayed through the SDK's real handle with hand-made histories.
 
 The confirm event is recorded before the `link.awaiting-confirmation` publish completes, the order
 that made the SDK hand one buffered event to every later waiter (azure-functions-durable-python

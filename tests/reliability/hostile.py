@@ -1,4 +1,4 @@
-"""Hostile and careless input, as tables shared by the reliability tests (issue 11's classes)."""
+"""Hostile and careless input, as tables shared by the reliability tests (the README's "Hostile input" table)."""
 
 from __future__ import annotations
 

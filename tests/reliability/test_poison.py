@@ -59,7 +59,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "huge": (encoded(request(correlationId="x" * 44_000)), "correlationId"),
     "UTF-16": (json.dumps(request()).encode("utf-16"), "(message)"),
     "Latin-1": (json.dumps(request(correlationId="Adèle Vance"), ensure_ascii=False).encode("latin-1"), "(message)"),
-    # Issue 11: nesting, duplicate keys, byte order marks, ids and text with control characters.
+    # What the strict decoder refuses: nesting, duplicate keys, byte order marks, ids and text with control characters.
     **{name: (body, "(message)" if field == "(body)" else field)
        for name, (body, field) in link_bodies(request()).items()},
 }

@@ -50,7 +50,7 @@ REFUSED: dict[str, tuple[dict[str, str], int]] = {
                                            "X-MS-CLIENT-PRINCIPAL-NAME": OPERATOR}, 403),
     "base64url with the padding cut": ({"X-MS-CLIENT-PRINCIPAL": base64.urlsafe_b64encode(
         json.dumps(principal(OPERATOR)).encode() + b"??>").decode().rstrip("=")}, 403),
-    # Issue 11, class 3 (and class 1 inside the principal).
+    # A principal whose claims are not Easy Auth's shape (and text the strict JSON decoder refuses inside it).
     "name_typ a list": (principal_headers(principal(OPERATOR, name_typ=["preferred_username"])), 403),
     "another identity provider": (principal_headers(principal(OPERATOR, auth_typ="google")), 403),
     "a principal with a byte order mark": (principal_headers(raw=b"\xef\xbb\xbf" + json.dumps(

@@ -1,4 +1,4 @@
-"""The task hub's storage full (issue 11, class 6): start and confirm answer 503 with Retry-After
+"""The task hub's storage full: start and confirm answer 503 with Retry-After
 (the review form: back to the page, "try again in a moment") and write nothing; a queued request
 waits in its queue; once there is room again, all of it works.
 

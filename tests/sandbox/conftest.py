@@ -30,7 +30,7 @@ SCOPES = {
 
 
 def fixture_json(name: str) -> Any:
-    """A captured Microsoft payload (the sandbox's templates are verbatim copies of the shared fixtures)."""
+    """A captured Microsoft payload (the sandbox's templates are verbatim copies of tests/fixtures/microsoft)."""
     return json.loads((TEMPLATES / name).read_text(encoding="utf-8"))
 
 

@@ -1,4 +1,4 @@
-"""Parsers against the real payloads in /work/shared/fixtures/microsoft (SOURCES.md names their origin).
+"""Parsers against the real payloads in tests/fixtures/microsoft (its SOURCES.md names their origin).
 Each test names the fixture it reads; test_every_fixture_is_read_by_a_test keeps it that way."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from services.powerplatform import parse_tenant_capacity
 from domain.values import iso_utc
 from tests.services.support import RecordingSleep, Reply, ScriptedServer
 
-FIXTURES = Path("/work/shared/fixtures/microsoft")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "microsoft"
 
 
 def load(name: str):

@@ -1,4 +1,4 @@
-"""Property-based fuzz of the two parsers hostile input meets first (issue 11): the link request
+"""Property-based fuzz of the two parsers hostile input meets first: the link request
 parser (HTTP body and queue message) and the Easy Auth principal parser. No input raises anything
 but the typed refusal, and whatever is accepted is exactly what it looks like."""
 

@@ -47,7 +47,7 @@ def test_every_reference_resolves():
             node = node[part]
 
 
-def test_link_request_schema_accepts_the_design_example():
+def test_link_request_schema_accepts_the_documented_example():
     schema_validator("LinkRequest").validate(VALID)
     schema_validator("LinkRequest").validate({k: VALID[k] for k in ("lcsProjectId", "lcsEnvironmentId",
                                                                     "powerPlatformEnvironmentId", "operator")})
@@ -73,7 +73,7 @@ def test_status_document_schema_accepts_a_full_document():
 
 
 def app_operations():
-    function_app = pytest.importorskip("function_app", reason="needs the lead's function_app.py")
+    import function_app  # only the tests that index the app pay for importing it
     from devhost.functions import index_app  # indexes each app once: the SDK refuses a second get_functions()
     host = json.loads((ROOT / "host.json").read_text())
     prefix = host.get("extensions", {}).get("http", {}).get("routePrefix", "api")

@@ -1,4 +1,4 @@
-"""The review routes' glue: what they pass to the lead's link actions and what they answer.
+"""The review routes' glue: what they pass to the link actions (triggers.link_actions) and what they answer.
 
 triggers.link_actions is replaced by recording fakes; the rendering itself is tested elsewhere.
 """
@@ -12,8 +12,8 @@ import pytest
 
 from tests.webui.support import parse, provisioning_status, status
 
-review = pytest.importorskip("triggers.review", reason="needs the lead's triggers/link_actions.py")
-pages = pytest.importorskip("triggers.review_pages")
+from triggers import review
+from triggers import review_pages as pages
 
 URL = "http://127.0.0.1:7071/api/links/link-a/review"
 # What a browser sends with the page's own form post (fetch metadata included).

@@ -114,7 +114,7 @@ def test_broken_apps_fail_to_index_as_devhost_says(worker_python):
 
 
 def test_the_negative_control_is_the_out_annotation(worker_python):
-    """The lead's example, spelt out: a queue output annotated `str` makes the real worker refuse the app."""
+    """The plainest case, spelt out: a queue output annotated `str` makes the real worker refuse the app."""
     result = index_with_worker(worker_python, BROKEN, ["out_annotated_str.py"])["out_annotated_str.py"]
     assert result["status"] == "Failure" and result["functions"] == []
     assert result["exception"].startswith("FunctionLoadError: cannot load the forward function")
