@@ -16,10 +16,9 @@ import time
 from collections import Counter
 
 from bench.common import bench_stack, progress, say
-from tests.reliability.keyed_faults import use_keyed_faults
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import FINAL_RUNTIME, Stack, confirm, let_retry_timers_fire
-from tests.reliability.test_throttle_storm import storm
+from harness.keyed_faults import use_keyed_faults
+from harness.scenarios import link_targets, many_links, storm
+from harness.stack import FINAL_RUNTIME, Stack, confirm, let_retry_timers_fire
 
 WAITING = ("Validating", "AwaitingConfirmation")
 

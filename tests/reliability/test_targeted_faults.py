@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Call, Canned, Stack, confirm, drive_to_the_end, wait_finished, wait_phase
+from harness.scenarios import link_targets, many_links
+from harness.stack import Call, Canned, Stack, confirm, drive_to_the_end, wait_finished, wait_phase
 
 LINKS = link_targets(4, project_per_link=True)
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"

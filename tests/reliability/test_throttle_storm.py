@@ -21,19 +21,12 @@ from datetime import datetime
 
 import pytest
 
-from tests.reliability.keyed_faults import use_keyed_faults
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Call, drive_to_the_end
+from harness.keyed_faults import use_keyed_faults
+from harness.scenarios import link_targets, many_links, storm
+from harness.stack import Call, drive_to_the_end
 
 LINKS = 6
-SERVICES = ("entra", "lcs", "bap", "powerplatform", "graph", "dataverse")
-RETRY_AFTER_SECONDS = {"graph": 0.5, "entra": 1}  # Graph's come with fractions; the others in whole seconds
 SLACK_SECONDS = 0.005  # timestamps are taken in the sandbox's request thread, not on the wire
-
-
-def storm(seed: int) -> dict:
-    return {"seed": seed, **{service: {"throttleRate": 0.3, "retryAfterSeconds": RETRY_AFTER_SECONDS.get(service, 1),
-                                       "errorRate": 0.1 / 0.7, "errorStatus": 503} for service in SERVICES}}
 
 
 def sandbox_seconds(call: Call) -> float:
