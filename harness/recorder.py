@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
-from harness.keyed_faults import set_current_request
 from sandbox.clock import to_iso
 from sandbox.server import SandboxServer
 
@@ -56,19 +55,6 @@ class Call:
 Hook = Callable[[Call], None]
 
 
-@dataclass(frozen=True)
-class Canned:
-    """An answer given instead of the sandbox's (for faults the sandbox can't aim at one request)."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    @classmethod
-    def json(cls, status: int, document: Any, **headers: str) -> "Canned":
-        return cls(status, {"Content-Type": "application/json", **headers}, json.dumps(document).encode())
-
-
 class CallRecorder:
     """WSGI middleware in front of the sandbox application. Keeps no token in `calls`; tokens the
     sandbox issued or received are kept apart in `tokens`, only so tests can scan for them."""
@@ -82,7 +68,6 @@ class CallRecorder:
         self.tokens: set[str] = set()
         self.before: Hook | None = None  # runs when a request arrives, before the sandbox acts on it
         self.after: Hook | None = None  # runs once the answer has been written to the client
-        self.intercept: Callable[[Call], Canned | None] | None = None  # answers instead of the sandbox
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -112,16 +97,7 @@ class CallRecorder:
             captured["status"], captured["headers"] = int(status.split()[0]), headers
             return start_response(status, headers, *rest)
 
-        canned = self.intercept(call) if self.intercept else None
-        if canned:
-            recording_start_response(f"{canned.status} Canned", list(canned.headers.items()))
-            chunks = [canned.body]
-        else:
-            set_current_request(call.key)
-            try:
-                chunks = list(self._app(environ, recording_start_response))
-            finally:
-                set_current_request(None)
+        chunks = list(self._app(environ, recording_start_response))
         call.status = captured.get("status")
         retry_after = next((v for k, v in captured.get("headers", []) if k.lower() == "retry-after"), None)
         call.retry_after = float(retry_after) if retry_after else None
@@ -167,10 +143,5 @@ class _AfterSent(list):
 
 
 def record_calls(server: SandboxServer) -> CallRecorder:
-    """Put a recorder in front of a running sandbox. SandboxServer has no public hook for this, so
-    the WSGI server's app is replaced (werkzeug reads it per request)."""
-    recorder = CallRecorder(server.sandbox, server.clock, server.base_url)
-    server._http.app = recorder  # noqa: SLF001
-    return recorder
-
-
+    """Put a recorder in front of a running sandbox."""
+    return server.add_middleware(lambda app: CallRecorder(app, server.clock, server.base_url))

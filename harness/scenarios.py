@@ -89,7 +89,9 @@ def many_links(count: int, *, project_per_link: bool = False, duration_minutes: 
 
 
 def storm(seed: int) -> dict[str, Any]:
-    """Faults for every service, Entra included: 30 % of calls answer 429 with Retry-After, 10 % 503."""
-    return {"seed": seed, **{service: {"throttleRate": 0.3,
+    """Faults for every service, Entra included: 30 % of calls answer 429 with Retry-After, 10 % 503.
+    Fates are drawn per request and attempt (the sandbox's `draws: perRequest`), so the same request
+    meets the same 429s and 503s on every run, whatever the interleaving of parallel calls."""
+    return {"seed": seed, "draws": "perRequest", **{service: {"throttleRate": 0.3,
                                        "retryAfterSeconds": STORM_RETRY_AFTER_SECONDS.get(service, 1),
                                        "errorRate": 0.1 / 0.7, "errorStatus": 503} for service in SERVICES}}

@@ -19,7 +19,7 @@ from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64E
 from devhost.processes import Azurite, find_azurite_queue, free_port
 from devhost.testing import REPO_ROOT, DevhostProcess
 from harness.happy_path import APPROVER, OPERATOR, OPERATOR_NAME, QUEUE_API_VERSION, easy_auth
-from harness.recorder import Call, CallRecorder, Canned, record_calls  # noqa: F401 (Call, Canned: for callers)
+from harness.recorder import Call, CallRecorder, record_calls  # noqa: F401 (Call: for callers)
 from harness.scenarios import LinkTarget
 from sandbox.server import SandboxServer
 from services.identity import lcs_sign_in

@@ -9,8 +9,8 @@ activities starting at once ask for the same token at the same moment, and such 
 told from a retry.) Time between two attempts counts wall time plus any virtual time the host
 jumped meanwhile (a durable timer waiting out a long Retry-After moves the virtual clock).
 
-Fates are drawn per request and attempt (keyed_faults), so the storm is the same on every run with
-the same seed, whatever the interleaving of parallel calls.
+Fates are drawn per request and attempt (the sandbox's `faults.draws: perRequest`), so the storm is
+the same on every run with the same seed, whatever the interleaving of parallel calls.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from datetime import datetime
 
 import pytest
 
-from harness.keyed_faults import use_keyed_faults
 from harness.scenarios import link_targets, many_links, storm
 from harness.stack import Call, drive_to_the_end
 
@@ -62,7 +61,6 @@ def storm_run(make_stack, seed: int) -> StormRun:
     # The sandbox's LCS metadata limit stays on: one metadata call per project is far below it.
     scenario = many_links(LINKS, project_per_link=True, duration_minutes=10, faults=storm(seed))
     stack = make_stack(scenario, sandbox_limit=None)
-    use_keyed_faults(stack.sandbox)
     stack.recorder.clear()
     statuses = {link.lcs_environment: drive_to_the_end(stack, link, timeout=120)
                 for link in link_targets(LINKS, project_per_link=True)}
