@@ -11,6 +11,7 @@ the Durable extension makes them.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -27,7 +28,15 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "histories" / "s
 INSTANCE = "link-a98e06c0-b563-411f-9431-23b5ed5c93ed"
 _HANDLES: dict[str, Any] = {}
 
+FACT_ACTIVITIES = {"gather_operator", "gather_target_environment", "gather_tenant_settings", "gather_capacity",
+                   "gather_lcs_environment", "gather_lcs_links", "gather_lcs_integration", "gather_dataverse_roles",
+                   "gather_dataverse_integration"}
+IN_PROGRESS = {"state": "InProgress", "phase": "Run", "setupActivityId": "setup-1"}
+SUCCEEDED = {"state": "Succeeded", "phase": "Finalize", "setupActivityId": "setup-1"}
+VERIFIED = {"verified": True, "evidence": {"linkedAppMetadata": {"type": "Linked"}}}
 
+
+@functools.cache
 def recorded_facts() -> dict[str, str]:
     """Activity name -> the result text a real run recorded (validation passes with these)."""
     events = json.loads(FIXTURE.read_text())["executions"][0]["history"]
@@ -211,3 +220,15 @@ def confirm_event(at: datetime, typed_name: str, attempt_id: str | None, **extra
 
 def awaiting_publish(name: str, data: Any) -> bool:
     return name == "publish_event" and data["type"] == "link.awaiting-confirmation"
+
+
+def awaiting(player: Player) -> Player:
+    """Validation done, the phase event published: the run waits, with its deadline timer only."""
+    player.play()
+    assert player.custom_status["phase"] == "AwaitingConfirmation" and not player.done
+    assert player.outstanding_names() == [] and len(player.timers) == 1
+    return player
+
+
+def confirm(player: Player, typed_name: str = "Adele Vance", attempt_id: str = "attempt-1") -> None:
+    player.step([confirm_event(player.now, typed_name, attempt_id)])

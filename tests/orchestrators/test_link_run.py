@@ -13,30 +13,13 @@ import pytest
 
 from devhost import history as h
 from devhost.timeutil import parse_iso
-from tests.orchestrators.player import Player, confirm_event, fact, link_input, responder
+from tests.orchestrators.player import (FACT_ACTIVITIES, IN_PROGRESS, SUCCEEDED, VERIFIED, Player, awaiting, confirm,
+                                        confirm_event, fact, link_input, responder)
 
 pytestmark = pytest.mark.timeout(120)
 
-FACT_ACTIVITIES = {"gather_operator", "gather_target_environment", "gather_tenant_settings", "gather_capacity",
-                   "gather_lcs_environment", "gather_lcs_links", "gather_lcs_integration", "gather_dataverse_roles",
-                   "gather_dataverse_integration"}
-IN_PROGRESS = {"state": "InProgress", "phase": "Run", "setupActivityId": "setup-1"}
-SUCCEEDED = {"state": "Succeeded", "phase": "Finalize", "setupActivityId": "setup-1"}
-VERIFIED = {"verified": True, "evidence": {"linkedAppMetadata": {"type": "Linked"}}}
 FULL_CAPACITY = fact("gather_capacity", database_used_mb=20400.0)  # 80 MB free of 20 GB
 REVALIDATED = {"dataverse-capacity", "target-not-linked", "source-not-linked"}
-
-
-def awaiting(player: Player) -> Player:
-    """Validation done, the phase event published: the run waits, with its deadline timer only."""
-    player.play()
-    assert player.custom_status["phase"] == "AwaitingConfirmation" and not player.done
-    assert player.outstanding_names() == [] and len(player.timers) == 1
-    return player
-
-
-def confirm(player: Player, typed_name: str = "Adele Vance", attempt_id: str = "attempt-1") -> None:
-    player.step([confirm_event(player.now, typed_name, attempt_id)])
 
 
 def test_the_happy_path_validates_waits_starts_setup_once_polls_and_ends_linked():
