@@ -22,8 +22,9 @@ from typing import Any, Callable
 
 from activities.names import FACT_ACTIVITIES
 from bench.common import SERVICES, bench_stack, describe, longest_chain, median, progress, say
+from harness.recorder import Call
 from harness.scenarios import link_targets, many_links
-from harness.stack import Call, Stack, wait_for, wait_phase
+from harness.stack import Stack, wait_for, wait_phase
 from orchestrators.validation import FIRST_STAGE, SECOND_STAGE
 
 

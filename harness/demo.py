@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from devhost.processes import free_port
+from devhost.processes import free_port, stop_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,10 +72,4 @@ class DemoStack:
         return requests.get(f"{self.sandbox_url}/_sandbox/scenario", verify=self.ca, timeout=10).json()["scenario"]
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(list(reversed(self.processes)), timeout=15)  # devhost first, then the sandbox

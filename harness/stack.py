@@ -17,9 +17,9 @@ from typing import Any, Callable, Iterator
 from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
 
 from devhost.processes import Azurite, find_azurite_queue, free_port
-from devhost.testing import REPO_ROOT, DevhostProcess
+from devhost.testing import REPO_ROOT, DevhostProcess, wait_until
 from harness.happy_path import APPROVER, OPERATOR, OPERATOR_NAME, QUEUE_API_VERSION, easy_auth
-from harness.recorder import Call, CallRecorder, record_calls  # noqa: F401 (Call: for callers)
+from harness.recorder import CallRecorder, record_calls
 from harness.scenarios import LinkTarget
 from sandbox.server import SandboxServer
 from services.identity import lcs_sign_in
@@ -113,14 +113,7 @@ def start_stack(state: Path, scenario: str | dict[str, Any] = "happy-path", *,
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.02, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not reached within {timeout:.0f}s")
-        time.sleep(interval)
+    return wait_until(predicate, timeout, interval, what)
 
 
 def history_rows(db_path: Path) -> Iterator[str]:

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from harness.recorder import Call
 from harness.scenarios import link_targets, many_links
-from harness.stack import Call, Stack, confirm, drive_to_the_end, wait_finished, wait_phase
+from harness.stack import Stack, confirm, drive_to_the_end, wait_finished, wait_phase
 
 LINKS = link_targets(4, project_per_link=True)
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"

@@ -21,8 +21,9 @@ from datetime import datetime
 
 import pytest
 
+from harness.recorder import Call
 from harness.scenarios import link_targets, many_links, storm
-from harness.stack import Call, drive_to_the_end
+from harness.stack import drive_to_the_end
 
 LINKS = 6
 SLACK_SECONDS = 0.005  # timestamps are taken in the sandbox's request thread, not on the wire
