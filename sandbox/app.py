@@ -33,6 +33,22 @@ from sandbox.tokens import TokenIssuer
 from sandbox.world import World
 
 
+SERVICE_APIS = (LcsApi, BapApi, PowerPlatformApi, GraphApi, DataverseApi)
+
+
+def operations() -> set[str]:
+    """What keyed faults can aim at: every service, and each of its routes as `service.route`."""
+    apis = (EntraApi, *SERVICE_APIS)
+    return {api.name for api in apis} | {f"{api.name}.{r.handler}" for api in apis for r in api.routes}
+
+
+def check_operations(faults: dict[str, Any], name: str) -> None:
+    """ScenarioError for a keyed fault aimed at an operation the sandbox does not have."""
+    unknown = sorted(set(faults.get("keyed", {})) - operations())
+    if unknown:
+        raise ScenarioError(name, [f"$.faults.keyed: {aim!r} is not an operation of the sandbox" for aim in unknown])
+
+
 class Sandbox:
     """State and dispatch; `SandboxServer` puts it behind HTTPS."""
 
@@ -43,7 +59,7 @@ class Sandbox:
         self.calls = CallLog()
         self.faults = FaultInjector()
         self.entra = EntraApi()
-        self.services: tuple[Service, ...] = (LcsApi(), BapApi(), PowerPlatformApi(), GraphApi(), DataverseApi())
+        self.services: tuple[Service, ...] = tuple(api() for api in SERVICE_APIS)
         self.admin = AdminApi()
         self.load(scenario)
 
@@ -58,7 +74,7 @@ class Sandbox:
         self._begin(self.world.scenario)
 
     def _begin(self, scenario: Scenario) -> None:
-        self._check_operations(scenario.faults, scenario.name)
+        check_operations(scenario.faults, scenario.name)
         self.world = World(scenario, self.clock)
         self.faults.configure(scenario.faults)
         self.calls.clear()
@@ -66,18 +82,8 @@ class Sandbox:
     def configure_faults(self, faults: dict[str, Any]) -> None:
         """Replace the fault configuration (ScenarioError with the bad fields' paths if it is invalid)."""
         validate_faults(faults)
-        self._check_operations(faults, "faults")
+        check_operations(faults, "faults")
         self.faults.configure(faults)
-
-    def operations(self) -> set[str]:
-        """What keyed faults can aim at: every service, and each of its routes as `service.route`."""
-        return {self.entra.name, *(s.name for s in self.services)} | {
-            f"{s.name}.{r.handler}" for s in (self.entra, *self.services) for r in s.routes}
-
-    def _check_operations(self, faults: dict[str, Any], name: str) -> None:
-        unknown = sorted(set(faults.get("keyed", {})) - self.operations())
-        if unknown:
-            raise ScenarioError(name, [f"$.faults.keyed: {aim!r} is not an operation of the sandbox" for aim in unknown])
 
     def known_audiences(self) -> set[str]:
         orgs = self.world.scenario.dataverse_orgs

@@ -2,11 +2,18 @@
 (`faults.draws: perRequest`), through the scenario format, the admin endpoint and the server."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from sandbox.fault_targets import FaultTarget
 from sandbox.faults import FaultInjector
+from sandbox.scenario import ScenarioError
 
+REPO = Path(__file__).resolve().parents[2]
 PROD_ENV = "be341a97-e34c-4e63-94d9-8355f97ce9d6"  # happy-path's second LCS environment, same project
 
 
@@ -91,7 +98,6 @@ def test_invalid_keyed_faults_are_refused_with_the_path(client, faults, wanted):
 
 
 def test_an_unknown_operation_in_a_scenario_is_refused_at_load(start_sandbox):
-    from sandbox.scenario import ScenarioError
     with pytest.raises(ScenarioError, match="not an operation"):
         start_sandbox({"extends": "happy-path", "faults": {"keyed": {"graph.get_users": {"*": {"status": 503}}}}})
 
@@ -130,3 +136,11 @@ def test_per_request_draws_over_http_repeat_for_a_seed(start_sandbox, make_clien
         return seen
 
     assert fates(paths * 4) == fates(list(reversed(paths)) * 4)
+
+
+def test_the_command_line_check_refuses_an_unknown_operation(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"extends": "happy-path", "faults": {"keyed": {"lcs.deploy": {"*": {"status": 503}}}}}))
+    result = subprocess.run([sys.executable, "-m", "sandbox", "--check", str(bad)], cwd=REPO, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 1 and "'lcs.deploy' is not an operation of the sandbox" in result.stderr
