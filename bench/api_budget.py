@@ -22,9 +22,9 @@ import time
 from collections import Counter
 
 from bench.common import SERVICES, bench_stack, progress, say
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import (FINAL_RUNTIME, Call, Stack, confirm, link_status, wait_finished, wait_for,
-                                     wait_phase)
+from harness.recorder import Call
+from harness.scenarios import link_targets, many_links
+from harness.stack import FINAL_RUNTIME, Stack, confirm, link_status, wait_finished, wait_for, wait_phase
 
 METADATA = "/environmentinfo/v1/detail/project/"
 EXECUTED = re.compile(r"Executed 'Functions\.(\w+)' \(Succeeded.*instance=(\S+)")

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from devhost.testing import REPO_ROOT
-from tests.reliability.stack import Call, Stack, start_stack
+from harness.recorder import Call
+from harness.stack import Stack, start_stack
 
 __all__ = ["REPO_ROOT", "SERVICES", "bench_stack", "longest_chain", "describe", "median", "progress", "say"]
 

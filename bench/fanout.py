@@ -20,11 +20,12 @@ import os
 import time
 from typing import Any, Callable
 
-from bench.common import SERVICES, bench_stack, describe, longest_chain, median, progress, say
 from activities.names import FACT_ACTIVITIES
+from bench.common import SERVICES, bench_stack, describe, longest_chain, median, progress, say
+from harness.recorder import Call
+from harness.scenarios import link_targets, many_links
+from harness.stack import Stack, wait_for, wait_phase
 from orchestrators.validation import FIRST_STAGE, SECOND_STAGE
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Call, Stack, wait_for, wait_phase
 
 
 def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call], int, float]:

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 
 from bench.common import bench_stack, progress, say
 from domain.polling import DEFAULT_SCHEDULE, schedule_to_json
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Stack, confirm, wait_finished, wait_phase
+from harness.scenarios import link_targets, many_links
+from harness.stack import Stack, confirm, wait_finished, wait_phase
 
 SCHEDULES = {
     "shipped": schedule_to_json(DEFAULT_SCHEDULE),

@@ -16,10 +16,8 @@ import time
 from collections import Counter
 
 from bench.common import bench_stack, progress, say
-from tests.reliability.keyed_faults import use_keyed_faults
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import FINAL_RUNTIME, Stack, confirm, let_retry_timers_fire
-from tests.reliability.test_throttle_storm import storm
+from harness.scenarios import link_targets, many_links, storm
+from harness.stack import FINAL_RUNTIME, Stack, confirm, let_retry_timers_fire
 
 WAITING = ("Validating", "AwaitingConfirmation")
 
@@ -67,7 +65,6 @@ def main() -> None:
     args = parser.parse_args()
     scenario = many_links(args.links, project_per_link=True, duration_minutes=10, faults=storm(args.seed))
     with bench_stack(scenario, sandbox_limit=None) as stack:
-        use_keyed_faults(stack.sandbox)
         progress(f"{args.links} links in the storm (seed {args.seed})")
         began = time.monotonic()
         statuses = run_all(stack, args.links)

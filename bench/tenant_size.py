@@ -18,7 +18,7 @@ from collections import Counter
 
 from bench.common import SERVICES, bench_stack, median, progress, say
 from bench.fanout import timed_validation
-from tests.reliability.scenarios import many_links
+from harness.scenarios import many_links
 
 
 def with_environments(scenario: dict, count: int) -> dict:

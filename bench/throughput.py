@@ -24,8 +24,8 @@ import time
 from collections import Counter
 
 from bench.common import SERVICES, bench_stack, median, progress, say
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Stack, confirm
+from harness.scenarios import link_targets, many_links
+from harness.stack import Stack, confirm
 
 COUNT_HISTORY = """
 CREATE TABLE IF NOT EXISTS bench_history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL);

@@ -94,15 +94,20 @@ class Azurite:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+        stop_processes(self.processes)
+
+
+def stop_processes(processes: list[subprocess.Popen], timeout: float = 10) -> None:
+    """Ask every process to stop, then wait for each; kill what has not stopped within `timeout`."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
 
 
 def ensure_azurite(queue_url: str, blob_url: str, app_dir: Path, state_dir: Path) -> Azurite | None:

@@ -178,14 +178,7 @@ class DevhostProcess:
         return None if answer.status == 404 else answer.json()
 
     def wait_until(self, predicate: Callable[[], T], timeout: float = 30.0, interval: float = 0.05) -> T:
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"condition not met within {timeout:.0f}s")
-            time.sleep(interval)
+        return wait_until(predicate, timeout, interval)
 
     def wait_for_status(self, instance_id: str, statuses: Iterable[str] = TERMINAL, timeout: float = 30.0) -> dict:
         wanted = set(statuses)
@@ -242,6 +235,19 @@ class DevhostProcess:
 
     def wait_idle(self, timeout: float = 30.0) -> dict:
         return self.wait_until(lambda: (state := self.idle())["idle"] and state, timeout)
+
+
+def wait_until(predicate: Callable[[], T], timeout: float = 30.0, interval: float = 0.05,
+               what: str = "condition") -> T:
+    """The predicate's first truthy value, asked every `interval` seconds; TimeoutError after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} not met within {timeout:.0f}s")
+        time.sleep(interval)
 
 
 def run_client(binding: str | Mapping[str, Any], work: Callable[[Any], Awaitable[T]]) -> T:

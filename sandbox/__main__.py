@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+from sandbox.app import check_operations
 from sandbox.scenario import ScenarioError, load_scenario, shipped_names
 from sandbox.server import SandboxServer
 
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     if args.check:
         try:
-            load_scenario(args.check)
+            check_operations(load_scenario(args.check).faults, args.check)
         except ScenarioError as error:
             print(error, file=sys.stderr)
             return 1

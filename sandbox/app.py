@@ -25,11 +25,28 @@ from sandbox.apis.powerplatform import AUDIENCE as POWERPLATFORM_AUDIENCE
 from sandbox.apis.powerplatform import PowerPlatformApi
 from sandbox.calllog import CallLog
 from sandbox.clock import SandboxClock, to_iso
-from sandbox.faults import FaultInjector, http_date_retry_after
+from sandbox.fault_targets import target_of
+from sandbox.faults import FaultInjector, format_retry_after, http_date_retry_after
 from sandbox.model import Scenario
-from sandbox.scenario import load_scenario
+from sandbox.scenario import ScenarioError, load_scenario, validate_faults
 from sandbox.tokens import TokenIssuer
 from sandbox.world import World
+
+
+SERVICE_APIS = (LcsApi, BapApi, PowerPlatformApi, GraphApi, DataverseApi)
+
+
+def operations() -> set[str]:
+    """What keyed faults can aim at: every service, and each of its routes as `service.route`."""
+    apis = (EntraApi, *SERVICE_APIS)
+    return {api.name for api in apis} | {f"{api.name}.{r.handler}" for api in apis for r in api.routes}
+
+
+def check_operations(faults: dict[str, Any], name: str) -> None:
+    """ScenarioError for a keyed fault aimed at an operation the sandbox does not have."""
+    unknown = sorted(set(faults.get("keyed", {})) - operations())
+    if unknown:
+        raise ScenarioError(name, [f"$.faults.keyed: {aim!r} is not an operation of the sandbox" for aim in unknown])
 
 
 class Sandbox:
@@ -42,7 +59,7 @@ class Sandbox:
         self.calls = CallLog()
         self.faults = FaultInjector()
         self.entra = EntraApi()
-        self.services: tuple[Service, ...] = (LcsApi(), BapApi(), PowerPlatformApi(), GraphApi(), DataverseApi())
+        self.services: tuple[Service, ...] = tuple(api() for api in SERVICE_APIS)
         self.admin = AdminApi()
         self.load(scenario)
 
@@ -57,9 +74,16 @@ class Sandbox:
         self._begin(self.world.scenario)
 
     def _begin(self, scenario: Scenario) -> None:
+        check_operations(scenario.faults, scenario.name)
         self.world = World(scenario, self.clock)
         self.faults.configure(scenario.faults)
         self.calls.clear()
+
+    def configure_faults(self, faults: dict[str, Any]) -> None:
+        """Replace the fault configuration (ScenarioError with the bad fields' paths if it is invalid)."""
+        validate_faults(faults)
+        check_operations(faults, "faults")
+        self.faults.configure(faults)
 
     def known_audiences(self) -> set[str]:
         orgs = self.world.scenario.dataverse_orgs
@@ -86,14 +110,15 @@ class Sandbox:
     def _serve(self, request: Request) -> Response:
         service, path = self._service_for(request.path)
         call = Call(request=request, sandbox=self, now=self.clock.now(), path=path)
-        decision = self.faults.decide(service.name)
+        target = target_of(request, service.name, service.operation(path, request.method), self.base_url)
+        decision = self.faults.decide(service.name, target)
         if decision.delay_ms:
             time.sleep(decision.delay_ms / 1000)
         try:
-            if decision.kind in ("down", "burst", "error"):
-                response = service.failure(call, decision.status)
-            elif decision.kind == "throttled":
+            if decision.throttles:
                 response = service.throttled(call, decision.retry_after_seconds)
+            elif decision.kind:
+                response = service.failure(call, decision.status)
             else:
                 response = service.handle(call)
         except Exception:  # a sandbox bug must answer like a server error, not kill the connection
@@ -101,6 +126,8 @@ class Sandbox:
             response = service.failure(call, 500)
         if decision.kind and decision.retry_after_http_date:
             response.headers["Retry-After"] = http_date_retry_after(decision.retry_after_seconds)
+        elif decision.kind == "keyed" and decision.retry_after_seconds and not decision.throttles:
+            response.headers["Retry-After"] = format_retry_after(decision.retry_after_seconds)
         self.calls.record(
             service=service.name, method=request.method, path=request.path,
             query=request.query_string.decode("latin-1"), status=response.status_code, at=to_iso(call.now),

@@ -14,18 +14,19 @@ import socket
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sandbox.app import Sandbox
 from sandbox.clock import SandboxClock
 from sandbox.model import Scenario
-from sandbox.scenario import load_scenario, validate_faults
+from sandbox.scenario import load_scenario
 from sandbox.tls import CA_BUNDLE_FILE, CA_FILE, load_or_create_ca, server_context, write_bundle
 from sandbox.tokens import TokenIssuer, load_or_create_key
 
 HOST = "127.0.0.1"
+T = TypeVar("T")
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -160,8 +161,14 @@ class SandboxServer:
         return self.sandbox.world.setup_starts()
 
     def set_faults(self, faults: dict[str, Any]) -> None:
-        validate_faults(faults)
-        self.sandbox.faults.configure(faults)
+        self.sandbox.configure_faults(faults)
+
+    def add_middleware(self, wrap: Callable[[Any], T]) -> T:
+        """Put WSGI middleware in front of the sandbox (e.g. a recorder of wall-clock times in a test);
+        `wrap` gets the application serving now and returns the one to serve from the next request."""
+        middleware = wrap(self._http.app)
+        self._http.app = middleware
+        return middleware
 
     # ------------------------------------------------------------ lifecycle
 

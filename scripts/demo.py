@@ -6,21 +6,15 @@ for the typed name and follows provisioning to the verified outcome.
 
 With virtual time (the default) devhost's clock is held until the run is past the confirmation,
 so the 3-day confirmation deadline can't pass while you read; then a 75-minute provisioning takes
-seconds. In a mode where a person starts setup (operator), this script also plays the operator
-choosing Setup in the LCS portal.
+seconds. In operator mode this script also plays the operator choosing Setup in the LCS portal.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -29,32 +23,12 @@ from rich.console import Console
 
 from cli.app import SetupMode
 from domain.setup_modes import modes_help, setup_mode
+from harness.demo import ROOT, DemoStack
 
-ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".local" / "demo"
 PAST_CONFIRMATION = {"StartingSetup", "Provisioning", "Verifying", "Linked", "Cancelled", "ConfirmationExpired",
                      "ValidationFailed", "ProvisioningFailed", "ProvisioningTimedOut", "Failed"}
 console = Console(stderr=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_file(path: Path, process: subprocess.Popen, what: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{what} exited with code {process.returncode}; see {STATE}")
-        if path.exists():
-            try:
-                return json.loads(path.read_text())
-            except ValueError:
-                pass  # still being written
-        time.sleep(0.1)
-    raise SystemExit(f"{what} did not start within {timeout:.0f} s; see {STATE}")
 
 
 def link_request_of(scenario: dict[str, Any]) -> dict[str, Any]:
@@ -68,54 +42,7 @@ def link_request_of(scenario: dict[str, Any]) -> dict[str, Any]:
             "operatorName": scenario["users"][operator]["displayName"]}
 
 
-class Stack:
-    """The sandbox and devhost as child processes, stopped together."""
-
-    def __init__(self, scenario: str, port: int, virtual_time: bool):
-        self.processes: list[subprocess.Popen] = []
-        self.scenario, self.port, self.virtual_time = scenario, port, virtual_time
-
-    def spawn(self, args: list[str], log_name: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        log = open(STATE / log_name, "ab")
-        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL)
-        self.processes.append(process)
-        return process
-
-    def start(self) -> dict[str, str]:
-        settings_file = STATE / "sandbox-settings.json"
-        sandbox = self.spawn(["-m", "sandbox", "--scenario", self.scenario, "--port", "0", "--state-dir",
-                              str(STATE / "sandbox"), "--settings-out", str(settings_file)], "sandbox.log")
-        settings = wait_for_file(settings_file, sandbox, "the sandbox")
-        self.sandbox_url = settings["AZURE_AUTHORITY_HOST"]
-        self.ca = settings["SERVICES_CA_BUNDLE"]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, **settings, "LCS_TOKEN_CACHE": str(STATE / "lcs-token-cache.json"),
-                    "LINK_PUBLIC_BASE_URL": self.url, "LINK_API_URL": self.url}
-        ready = STATE / "devhost-ready.json"
-        args = ["-m", "devhost", "--port", str(self.port), "--state", str(STATE / "devhost"), "--ready-file",
-                str(ready), "--sandbox-url", self.sandbox_url, "--sandbox-ca", self.ca,
-                "--azurite-url", f"http://127.0.0.1:{free_port()}/devstoreaccount1",
-                "--azurite-blob-url", f"http://127.0.0.1:{free_port()}/devstoreaccount1"]
-        if self.virtual_time:
-            args += ["--virtual-time", "--hold-clock"]
-        wait_for_file(ready, self.spawn(args, "devhost.log", self.env), "devhost")
-        return self.env
-
-    def scenario_document(self) -> dict[str, Any]:
-        return requests.get(f"{self.sandbox_url}/_sandbox/scenario", verify=self.ca, timeout=10).json()["scenario"]
-
-    def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def supervise(stack: Stack, instance_id: str, request: dict[str, Any], mode: str, stop: threading.Event) -> None:
+def supervise(stack: DemoStack, instance_id: str, request: dict[str, Any], mode: str, stop: threading.Event) -> None:
     """Release the held clock once the run is past the confirmation; where a person starts setup, click
     Setup in LCS."""
     person_starts_setup = not setup_mode(mode).starts_setup
@@ -147,7 +74,7 @@ def main(
 ) -> None:
     shutil.rmtree(STATE, ignore_errors=True)
     STATE.mkdir(parents=True)
-    stack = Stack(scenario, port, virtual_time=not real_time)
+    stack = DemoStack(STATE, scenario, port, virtual_time=not real_time)
     console.rule("Starting the sandbox, Azurite and devhost")
     try:
         env = stack.start()

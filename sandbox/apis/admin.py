@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.apis.base import json_response, route
 from sandbox.clock import ClockWentBackwards, parse_iso, to_iso
 from sandbox.model import normalize_guid
-from sandbox.scenario import ScenarioError, validate_faults
+from sandbox.scenario import ScenarioError
 from sandbox.world import SetupRefused
 
 if TYPE_CHECKING:
@@ -156,12 +156,10 @@ class AdminApi:
         return json_response(sandbox.faults.snapshot())
 
     def set_faults(self, sandbox: Sandbox, request: Request) -> Response:
-        body = _body(request)
         try:
-            validate_faults(body)
+            sandbox.configure_faults(_body(request))
         except ScenarioError as error:
             raise AdminError(400, "invalid faults", errors=error.errors) from error
-        sandbox.faults.configure(body)
         return json_response(sandbox.faults.snapshot())
 
     def load_scenario(self, sandbox: Sandbox, request: Request) -> Response:

@@ -140,6 +140,15 @@ class Service:
         """What the service checks once the route is known: the caller's permission for it."""
         return None
 
+    def operation(self, path: str, method: str) -> tuple[str, dict[str, str]] | None:
+        """The route a request below the prefix would take, as (route name, path parameters), without
+        acting on it: what keyed faults aim at. None when no route takes it."""
+        for candidate in self.routes:
+            match = candidate.pattern.match(path)
+            if match is not None and candidate.method == method:
+                return candidate.handler, match.groupdict()
+        return None
+
     def handle(self, call: Call) -> Response:
         refusal = self.authenticate(call) or self.precheck(call)
         if refusal is not None:

@@ -84,6 +84,11 @@ class DataverseApi(Service):
         call.params["org"] = org_name
         return super().handle(call)
 
+    def operation(self, path: str, method: str) -> tuple[str, dict[str, str]] | None:
+        org_name, _, rest = path.lstrip("/").partition("/")
+        found = super().operation("/" + rest, method)
+        return found and (found[0], {**found[1], "org": org_name})
+
     def org_url(self, call: Call) -> str:
         return f"{call.sandbox.base_url}/dataverse/{call.params['org']}"
 

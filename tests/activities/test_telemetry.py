@@ -21,13 +21,13 @@ from activities.events import publish_event
 from activities.fetchers import FETCHERS, gather_fact
 from activities.setup import read_provisioning, start_setup, verify_link
 from domain import facts as F
+from harness.stack import record_calls
 from sandbox.server import SandboxServer
 from services import telemetry
 from services.clients import get_clients
 from services.identity import lcs_sign_in
 from services.settings import ServiceSettings
 from tests.e2e.support import LCS_ENV, OPERATOR, OPERATOR_NAME, link_request
-from tests.reliability.stack import record_calls
 
 CORRELATION = "change-4711"
 PREFLIGHT = "preflight-5b0c4c1e-8d7e-4a57-9d43-0d3c1f1f0a11"

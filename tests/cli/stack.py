@@ -13,15 +13,9 @@ from pathlib import Path
 from typing import Iterator
 
 from devhost.testing import REPO_ROOT, DevhostProcess
+from harness.happy_path import INSTANCE, LCS_ENV, OPERATOR, OPERATOR_NAME, PLACEHOLDER, PROJECT, TARGET  # noqa: F401
 from sandbox.server import SandboxServer
 
-OPERATOR = "admin@contoso.onmicrosoft.com"
-OPERATOR_NAME = "Adele Vance"
-PROJECT = 1234567
-LCS_ENV = "a98e06c0-b563-411f-9431-23b5ed5c93ed"
-TARGET = "fc384085-a8b1-4b50-926a-e95c355a7195"
-PLACEHOLDER = "750624cc-6ea7-4181-889c-03048fc5b47b"
-INSTANCE = f"link-{LCS_ENV}"
 LINK_ARGS = ["-p", str(PROJECT), "-e", LCS_ENV, "-t", TARGET, "-o", OPERATOR]
 
 

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from tests.reliability.stack import Stack, start_stack
+from harness.stack import Stack, start_stack
 
 # One seed for every random choice of the suite; set RELIABILITY_SEED to replay a run.
 SEED = int(os.environ.get("RELIABILITY_SEED", "7001"))

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Stack, confirm, wait_finished, wait_for, wait_phase
+from harness.scenarios import link_targets, many_links
+from harness.stack import Stack, confirm, wait_finished, wait_for, wait_phase
 
 ROUNDS = 3
 HTTP_STARTS = 10

@@ -26,8 +26,9 @@ import pytest
 
 import function_app
 from devhost.replay import replay_instance
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Call, Stack, drive_to_the_end
+from harness.recorder import Call
+from harness.scenarios import link_targets, many_links
+from harness.stack import Stack, drive_to_the_end
 
 RUNS = 30
 PHASES = ["link.validating", "link.awaiting-confirmation", "link.starting-setup", "link.provisioning",

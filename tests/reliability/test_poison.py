@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from harness.scenarios import link_targets, many_links
+from harness.stack import Stack, link_status, wait_for
 from tests.reliability.hostile import link_bodies
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Stack, link_status, wait_for
 
 VALID = link_targets(1, project_per_link=True)[0]
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from harness.scenarios import link_targets, many_links
+from harness.stack import (Stack, confirm, drive_to_the_end, history_rows, link_status, wait_finished,
+                           wait_phase)
 from tests.e2e.support import OPERATOR, OPERATOR_NAME, easy_auth, is_problem
 from tests.reliability.hostile import link_bodies, nested, post_review_form, principal_headers
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import (Stack, confirm, drive_to_the_end, history_rows, link_status, wait_finished,
-                                     wait_phase)
 
 LINKS = link_targets(3, project_per_link=True)
 MALLORY = "mallory@contoso.onmicrosoft.com"

@@ -13,10 +13,10 @@ import json
 
 import pytest
 
+from harness.scenarios import link_targets, many_links
+from harness.stack import Stack, confirm, link_status, wait_finished, wait_for, wait_phase
 from tests.e2e.support import OPERATOR, easy_auth, is_problem
 from tests.reliability.hostile import post_review_form
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Stack, confirm, link_status, wait_finished, wait_for, wait_phase
 
 LINKS = link_targets(3, project_per_link=True)
 

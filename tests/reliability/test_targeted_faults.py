@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Call, Canned, Stack, confirm, drive_to_the_end, wait_finished, wait_phase
+from harness.recorder import Call
+from harness.scenarios import link_targets, many_links
+from harness.stack import Stack, confirm, drive_to_the_end, wait_finished, wait_phase
 
 LINKS = link_targets(4, project_per_link=True)
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
-ENTRA_BUSY = {"error": "temporarily_unavailable", "error_description": "AADSTS50196: The server is busy. Retry later.",
-              "error_codes": [50196]}
+LCS_SCOPE = "https://lcsapi.lcs.dynamics.com//.default"
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def fresh_host(stack: Stack):
     stack.host.restart()
     stack.recorder.clear()
     yield stack
-    stack.recorder.before = stack.recorder.intercept = None
+    stack.recorder.before = None
     stack.sandbox.set_faults({"lcs": {"metadataCallsPerMinute": 0}})
 
 
@@ -52,13 +52,8 @@ def test_a_throttled_setup_call_is_tried_again_after_its_retry_after(fresh_host:
 
 def test_token_requests_get_the_same_retry_budget_as_other_calls(fresh_host: Stack):
     stack, link = fresh_host, LINKS[1]
-    busy = iter(range(4))
-
-    def token_endpoint_busy(call: Call) -> Canned | None:
-        if call.scope == GRAPH_SCOPE and next(busy, None) is not None:
-            return Canned.json(429, ENTRA_BUSY, **{"Retry-After": "1"})
-        return None
-    stack.recorder.intercept = token_endpoint_busy
+    stack.sandbox.set_faults({"lcs": {"metadataCallsPerMinute": 0}, "keyed": {"entra.token": {
+        GRAPH_SCOPE: {"status": 429, "times": 4, "retryAfterSeconds": 1}}}})  # Entra's "server is busy"
     status = drive_to_the_end(stack, link)
     graph_tokens = [c.status for c in stack.recorder.snapshot() if c.scope == GRAPH_SCOPE]
     assert graph_tokens[:5] == [429, 429, 429, 429, 200], graph_tokens
@@ -68,9 +63,8 @@ def test_token_requests_get_the_same_retry_budget_as_other_calls(fresh_host: Sta
 def test_an_unreachable_sign_in_service_makes_checks_error_not_the_run_fail(fresh_host: Stack):
     stack, link = fresh_host, LINKS[2]
     # A short Retry-After keeps the retries of every token request quick.
-    stack.recorder.intercept = lambda call: Canned.json(503, {"error": "server_error",
-                                                              "error_description": "AADSTS90033: unavailable"},
-                                                        **{"Retry-After": "0.1"}) if call.service == "entra" else None
+    stack.sandbox.set_faults({"lcs": {"metadataCallsPerMinute": 0},
+                              "keyed": {"entra": {"*": {"status": 503, "retryAfterSeconds": 0.1}}}})
     status = drive_to_the_end(stack, link)
     assert status["phase"] == "ValidationFailed", status["outcome"]
     lcs = [c for c in status["checks"] if c["id"] == "lcs-project-access"]
@@ -83,13 +77,8 @@ def test_an_lcs_token_renewal_gets_the_same_retry_budget_as_other_calls(make_sta
     scenario = many_links(1, project_per_link=True)
     scenario["signIn"] = {"upn": "admin@contoso.onmicrosoft.com", "accessTokenLifetimeSeconds": 120}
     stack = make_stack(scenario)
-    busy = iter(range(1))
-
-    def renewal_busy(call: Call) -> Canned | None:
-        if call.scope and "lcsapi" in call.scope and next(busy, None) is not None:
-            return Canned.json(503, {**ENTRA_BUSY, "error": "server_error"}, **{"Retry-After": "1"})
-        return None
-    stack.recorder.intercept = renewal_busy
+    stack.sandbox.set_faults({"lcs": {"metadataCallsPerMinute": 0}, "keyed": {"entra.token": {
+        LCS_SCOPE: {"status": 503, "times": 1, "retryAfterSeconds": 1}}}})  # once the operator has signed in
     status = drive_to_the_end(stack, link_targets(1, project_per_link=True)[0])
     renewals = [c.status for c in stack.recorder.snapshot() if c.scope and "lcsapi" in c.scope]
     assert renewals[:2] == [503, 200], renewals

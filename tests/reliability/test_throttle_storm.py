@@ -9,8 +9,8 @@ activities starting at once ask for the same token at the same moment, and such 
 told from a retry.) Time between two attempts counts wall time plus any virtual time the host
 jumped meanwhile (a durable timer waiting out a long Retry-After moves the virtual clock).
 
-Fates are drawn per request and attempt (keyed_faults), so the storm is the same on every run with
-the same seed, whatever the interleaving of parallel calls.
+Fates are drawn per request and attempt (the sandbox's `faults.draws: perRequest`), so the storm is
+the same on every run with the same seed, whatever the interleaving of parallel calls.
 """
 
 from __future__ import annotations
@@ -21,19 +21,12 @@ from datetime import datetime
 
 import pytest
 
-from tests.reliability.keyed_faults import use_keyed_faults
-from tests.reliability.scenarios import link_targets, many_links
-from tests.reliability.stack import Call, drive_to_the_end
+from harness.recorder import Call
+from harness.scenarios import link_targets, many_links, storm
+from harness.stack import drive_to_the_end
 
 LINKS = 6
-SERVICES = ("entra", "lcs", "bap", "powerplatform", "graph", "dataverse")
-RETRY_AFTER_SECONDS = {"graph": 0.5, "entra": 1}  # Graph's come with fractions; the others in whole seconds
 SLACK_SECONDS = 0.005  # timestamps are taken in the sandbox's request thread, not on the wire
-
-
-def storm(seed: int) -> dict:
-    return {"seed": seed, **{service: {"throttleRate": 0.3, "retryAfterSeconds": RETRY_AFTER_SECONDS.get(service, 1),
-                                       "errorRate": 0.1 / 0.7, "errorStatus": 503} for service in SERVICES}}
 
 
 def sandbox_seconds(call: Call) -> float:
@@ -69,7 +62,6 @@ def storm_run(make_stack, seed: int) -> StormRun:
     # The sandbox's LCS metadata limit stays on: one metadata call per project is far below it.
     scenario = many_links(LINKS, project_per_link=True, duration_minutes=10, faults=storm(seed))
     stack = make_stack(scenario, sandbox_limit=None)
-    use_keyed_faults(stack.sandbox)
     stack.recorder.clear()
     statuses = {link.lcs_environment: drive_to_the_end(stack, link, timeout=120)
                 for link in link_targets(LINKS, project_per_link=True)}

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
-from domain.phases import ALL_PHASES
+from harness.fleet import FLEET_NOW, fleet_item, fleet_items  # noqa: F401 (the fleet tests' items)
 
 LCS_ENV = "5b0ab7d2-3f7c-4f7e-9d8e-0e4b9d8a1c11"
 PP_ENV = "0f7c6a3e-1b2d-4c5e-8f90-a1b2c3d4e5f6"
@@ -66,26 +65,6 @@ def provisioning_status() -> dict:
         timeline=AWAITING["timeline"] + [{"phase": "StartingSetup", "at": "2025-03-01T10:05:00Z"},
                                          {"phase": "Provisioning", "at": "2025-03-01T10:05:10Z"}],
     )
-
-
-FLEET_NOW = datetime(2025, 3, 2, 12, 0, tzinfo=timezone.utc)
-_BASE = "http://127.0.0.1:7071/api/links"
-
-
-def fleet_item(number: int, phase: str, minutes_ago: int = 5, setup_mode: str = "lcs-api") -> dict:
-    instance_id = f"link-{number:08d}-0000-4000-8000-{number:012d}"
-    return {"instanceId": instance_id, "phase": phase, "kind": "link", "setupMode": setup_mode,
-            "correlationId": None, "lcsEnvironmentId": instance_id[5:],
-            "powerPlatformEnvironmentId": f"{number:08d}-1111-4000-8000-000000000000",
-            "operator": f"op{number}@contoso.onmicrosoft.com",
-            "createdTime": (FLEET_NOW - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "lastUpdatedTime": FLEET_NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "links": {"self": f"{_BASE}/{instance_id}", "review": f"{_BASE}/{instance_id}/review"}}
-
-
-def fleet_items(count: int = 500) -> list[dict]:
-    phases = [p for p in ALL_PHASES if p != "Validated"]
-    return [fleet_item(n, phases[n % len(phases)], minutes_ago=n) for n in range(count)]
 
 
 @dataclass

@@ -9,8 +9,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from tests.e2e.support import OPERATOR, PROJECT
+from harness.happy_path import OPERATOR, PROJECT
 
+SERVICES = ("entra", "lcs", "bap", "powerplatform", "graph", "dataverse")
+STORM_RETRY_AFTER_SECONDS = {"graph": 0.5, "entra": 1}  # Graph's come with fractions; the others in whole seconds
 _NAMESPACE = uuid.UUID("3b0c6d0e-6a55-4a4e-9a55-0b5e2c1f7a11")
 SYSTEM_ADMINISTRATOR = {"roleId": "0356b9b2-b5b2-4b84-8675-7bf2cdb8955d",
                         "roleTemplateId": "627090ff-40a3-4053-8790-584edc5be201"}
@@ -84,3 +86,12 @@ def many_links(count: int, *, project_per_link: bool = False, duration_minutes: 
     if faults is not None:
         scenario["faults"] = faults
     return scenario
+
+
+def storm(seed: int) -> dict[str, Any]:
+    """Faults for every service, Entra included: 30 % of calls answer 429 with Retry-After, 10 % 503.
+    Fates are drawn per request and attempt (the sandbox's `draws: perRequest`), so the same request
+    meets the same 429s and 503s on every run, whatever the interleaving of parallel calls."""
+    return {"seed": seed, "draws": "perRequest", **{service: {"throttleRate": 0.3,
+                                       "retryAfterSeconds": STORM_RETRY_AFTER_SECONDS.get(service, 1),
+                                       "errorRate": 0.1 / 0.7, "errorStatus": 503} for service in SERVICES}}
