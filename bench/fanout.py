@@ -21,8 +21,7 @@ import time
 from typing import Any, Callable
 
 from bench.common import SERVICES, bench_stack, describe, longest_chain, median, progress, say
-from activities.names import FACT_ACTIVITIES
-from orchestrators.validation import FIRST_STAGE, SECOND_STAGE
+from domain.facts.base import stages
 from tests.reliability.scenarios import link_targets, many_links
 from tests.reliability.stack import Call, Stack, wait_for, wait_phase
 
@@ -60,12 +59,13 @@ def sequential_facts(stack: Stack, index: int) -> tuple[float, int]:
     stack.recorder.clear()
     began = time.monotonic()
     results = {}
-    for fact in FIRST_STAGE:
-        results[fact] = by_name[FACT_ACTIVITIES[fact]]({"request": request})
+    first, second = stages()
+    for fact in first:
+        results[fact.name] = by_name[fact.activity]({"request": request})
     operator, target = results["operator"]["value"], results["target"]["value"]
-    for fact in SECOND_STAGE:
+    for fact in second:
         payload = {"request": request, "instanceUrl": target["instance_url"], "operatorObjectId": operator["object_id"]}
-        by_name[FACT_ACTIVITIES[fact]](payload)
+        by_name[fact.activity](payload)
     elapsed = time.monotonic() - began
     return elapsed, len(stack.recorder.snapshot())
 

@@ -1,15 +1,5 @@
-"""The names orchestrators and activity registrations refer to, importable without the fact classes
-and the checks: those load with the first validation, not with the app (cold start)."""
-
-OPERATOR = "operator"
-TARGET = "target"
-TENANT_SETTINGS = "tenantSettings"
-CAPACITY = "capacity"
-LCS_ENVIRONMENT = "lcsEnvironment"
-LCS_LINKS = "lcsLinks"
-LCS_INTEGRATION = "lcsIntegration"
-DATAVERSE_ROLES = "dataverseRoles"
-DATAVERSE_INTEGRATION = "dataverseIntegration"
+"""Check vocabulary orchestrators refer to, importable without the checks: those load with the first
+validation, not with the app (cold start). The fact names are in `domain.facts` (F.OPERATOR, ...)."""
 
 # The checks asked again just before setup starts (what can change while a person confirms).
 REVALIDATED_CHECKS = frozenset({"dataverse-capacity", "target-not-linked", "source-not-linked"})
