@@ -40,7 +40,8 @@ class PowerPlatformEnvironment:
     templates: tuple[str, ...] = ()
     linked_app: LinkedApp | None = None
     # BAP's `locations` answer for the target's geography (its azureRegions, e.g. "swedencentral"):
-    # a second, live source for same-geography. Empty when BAP did not answer, and outside the fact.
+    # a second, live source for same-geography. Filled in the target fact only; empty when BAP did
+    # not answer.
     geography_azure_regions: tuple[str, ...] = ()
 
 
