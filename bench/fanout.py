@@ -20,12 +20,11 @@ import os
 import time
 from typing import Any, Callable
 
-from activities.names import FACT_ACTIVITIES
 from bench.common import SERVICES, bench_stack, describe, longest_chain, median, progress, say
+from domain.facts.base import stages
 from harness.recorder import Call
 from harness.scenarios import link_targets, many_links
 from harness.stack import Stack, wait_for, wait_phase
-from orchestrators.validation import FIRST_STAGE, SECOND_STAGE
 
 
 def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call], int, float]:
@@ -61,12 +60,13 @@ def sequential_facts(stack: Stack, index: int) -> tuple[float, int]:
     stack.recorder.clear()
     began = time.monotonic()
     results = {}
-    for fact in FIRST_STAGE:
-        results[fact] = by_name[FACT_ACTIVITIES[fact]]({"request": request})
+    first, second = stages()
+    for fact in first:
+        results[fact.name] = by_name[fact.activity]({"request": request})
     operator, target = results["operator"]["value"], results["target"]["value"]
-    for fact in SECOND_STAGE:
+    for fact in second:
         payload = {"request": request, "instanceUrl": target["instance_url"], "operatorObjectId": operator["object_id"]}
-        by_name[FACT_ACTIVITIES[fact]](payload)
+        by_name[fact.activity](payload)
     elapsed = time.monotonic() - began
     return elapsed, len(stack.recorder.snapshot())
 

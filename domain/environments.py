@@ -7,14 +7,11 @@ links), and kept in the status document as `environments`. A round that did not 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 from urllib.parse import quote
 
-from domain import vocabulary as names
+from domain import facts as F
 from domain.request import LinkRequest
-
-if TYPE_CHECKING:
-    from domain import facts as F
 
 POWER_PLATFORM_ADMIN_CENTER = "https://admin.powerplatform.microsoft.com/environments/{id}/hub"
 LCS_ENVIRONMENT_PAGE = "https://lcs.dynamics.com/V2/EnvironmentDetailsV3New/{project}?EnvironmentId={id}"
@@ -40,15 +37,15 @@ def describe_environments(request: LinkRequest, facts: F.Facts,
     """`{target, financeAndOperations, initial}`: each with its id, its name when a fact gave
     one, and the address of its admin page."""
     known = dict(previous or {})
-    target: F.TargetEnvironmentFacts | None = facts.value(names.TARGET)
+    target: F.TargetEnvironmentFacts | None = facts.value(F.TARGET)
     if target is not None:
         known["target"] = power_platform_environment(target.id, target.display_name, target.instance_url)
-    lcs: F.LcsEnvironmentFacts | None = facts.value(names.LCS_ENVIRONMENT)
+    lcs: F.LcsEnvironmentFacts | None = facts.value(F.LCS_ENVIRONMENT)
     if lcs is not None:
         known["financeAndOperations"] = {
             "id": request.lcsEnvironmentId, "name": lcs.name, "projectId": request.lcsProjectId,
             "lcsUrl": lcs_environment_url(request.lcsProjectId, request.lcsEnvironmentId)}
-    links: F.LcsLinksFacts | None = facts.value(names.LCS_LINKS)
+    links: F.LcsLinksFacts | None = facts.value(F.LCS_LINKS)
     if links is not None:
         placeholder = next((e for e in links.environments if not e.has_dataverse), None)
         known["initial"] = placeholder and power_platform_environment(placeholder.id, placeholder.display_name)

@@ -14,7 +14,7 @@ import azure.durable_functions as df
 
 from activities import names as activity
 from domain import phases
-from domain import vocabulary as F
+from domain import facts as F
 from domain.environments import describe_environments
 from domain.polling import next_poll_at
 from domain.request import LinkRequest

@@ -1,10 +1,11 @@
-"""One validation round: gather the facts in two parallel stages, then run the pure checks.
+"""One validation round: gather the facts in parallel stages, then run the pure checks.
 
-The first stage asks every service at once; the second needs the target's Dataverse URL and the
-operator's object id from the first. Each fact costs one round trip (its independent calls go out
-together), so the longest chain is BAP environment -> Dataverse token (fetched by the target fact
-as soon as it knows the URL) -> Dataverse; each fact is fetched once however many checks use it (LCS allows only 6 metadata
-calls per project per minute).
+The stages come from the facts' declarations (`domain/facts/`): the first asks every service at
+once; a fact whose input needs other facts' values (the Dataverse facts need the target's URL and
+the operator's object id) comes in the stage after theirs. Each fact costs one round trip (its
+independent calls go out together), so the longest chain is BAP environment -> Dataverse token
+(fetched by the target fact as soon as it knows the URL) -> Dataverse; each fact is fetched once
+however many checks use it (LCS allows only 6 metadata calls per project per minute).
 
 The fact classes and the checks are imported by the first validation, not when the app loads.
 """
@@ -16,14 +17,12 @@ from typing import TYPE_CHECKING, Any, Generator
 
 import azure.durable_functions as df
 
-from activities.names import FACT_ACTIVITIES
-from domain import vocabulary as F
 from domain.request import LinkRequest
 from domain.serialization import to_json
 
 if TYPE_CHECKING:
     from domain.checks import CheckResult
-    from domain.facts import FactResult, Facts
+    from domain.facts import FactResult, Facts, FactSpec
 
 # Activities map service failures to fact errors themselves; these retries cover the host losing one.
 ACTIVITY_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
@@ -33,48 +32,19 @@ STORE_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5000, max_num
 # after these pauses (or the service's Retry-After, if longer): a storm costs minutes, not the run.
 TRANSIENT_FACT_PAUSES_SECONDS = (30, 120, 300)
 
-FIRST_STAGE = (F.OPERATOR, F.TARGET, F.TENANT_SETTINGS, F.CAPACITY, F.LCS_ENVIRONMENT, F.LCS_LINKS, F.LCS_INTEGRATION)
-SECOND_STAGE = (F.DATAVERSE_ROLES, F.DATAVERSE_INTEGRATION)
-
 
 def facts_needed(check_ids: set[str] | None, setup_mode: str) -> set[str]:
-    from domain.checks import CHECKS
+    """The facts the selected checks read, with the facts their inputs need, as far as they are read
+    in this setup mode."""
+    from domain.checks import CHECKS, select
+    from domain.facts.base import spec, with_dependencies
 
-    needed = {name for c in CHECKS if check_ids is None or c.id in check_ids for name in (*c.needs, *c.optional)}
-    if F.DATAVERSE_ROLES in needed:
-        needed |= {F.OPERATOR, F.TARGET}
-    if F.DATAVERSE_INTEGRATION in needed:
-        needed.add(F.TARGET)
-    if setup_mode != "lcs-api":
-        # LCS's own integration state is only readable through the lcs-api contract.
-        needed.discard(F.LCS_INTEGRATION)
-    return needed
-
-
-def second_stage_input(name: str, first: "Facts",
-                       request: LinkRequest) -> tuple[dict[str, Any] | None, "FactResult | None"]:
-    """The input of a second-stage fact, or the result it must have without being fetched."""
-    from domain.facts import FactError, FactResult
-
-    upstream = [F.TARGET] + ([F.OPERATOR] if name == F.DATAVERSE_ROLES else [])
-    for dependency in upstream:
-        result = first.result(dependency)
-        if result.error:
-            error = FactError(result.error.service, result.error.operation,
-                              f"needed {dependency}, which could not be fetched: {result.error.message}",
-                              result.error.status, result.error.code, result.error.remedy)
-            return None, FactResult(name, error=error)
-    target = first.value(F.TARGET)
-    if not target.has_dataverse or not target.instance_url:
-        return None, FactResult(name, skipped="the target environment has no Dataverse database")
-    payload = {"request": request.to_dict(), "instanceUrl": target.instance_url}
-    if name == F.DATAVERSE_ROLES:
-        payload["operatorObjectId"] = first.value(F.OPERATOR).object_id
-    return payload, None
+    read = {name for c in select(CHECKS, setup_mode, check_ids) for name in (*c.needs, *c.optional)}
+    return {name for name in with_dependencies(read) if spec(name).read_in(setup_mode)}
 
 
 def fetch_facts(context: df.DurableOrchestrationContext,
-                calls: list[tuple[str, dict[str, Any]]]) -> Generator[Any, Any, list["FactResult"]]:
+                calls: list[tuple["FactSpec", dict[str, Any]]]) -> Generator[Any, Any, list["FactResult"]]:
     """Fetch facts in parallel; ask again, after a durable pause, for those that failed transiently."""
     from domain.facts import FactResult
 
@@ -84,36 +54,37 @@ def fetch_facts(context: df.DurableOrchestrationContext,
         if not pending:
             break
         if pause:
-            asked = max((results[name].error.retry_after or 0) for name, _ in pending)
+            asked = max((results[fact.name].error.retry_after or 0) for fact, _ in pending)
             yield context.create_timer(context.current_utc_datetime + timedelta(seconds=max(pause, asked)))
         answers = yield context.task_all([
             # The instance id only labels the activity's telemetry (preflight and link share these activities).
-            context.call_activity_with_retry(FACT_ACTIVITIES[name], ACTIVITY_RETRY,
+            context.call_activity_with_retry(fact.activity, ACTIVITY_RETRY,
                                              {**payload, "instanceId": context.instance_id})
-            for name, payload in pending])
-        results.update((name, FactResult.from_json(answer)) for (name, _), answer in zip(pending, answers))
-        pending = [(name, payload) for name, payload in pending
-                   if results[name].error is not None and results[name].error.transient]
-    return [results[name] for name, _ in calls]
+            for fact, payload in pending])
+        results.update((fact.name, FactResult.from_json(answer)) for (fact, _), answer in zip(pending, answers))
+        pending = [(fact, payload) for fact, payload in pending
+                   if results[fact.name].error is not None and results[fact.name].error.transient]
+    return [results[fact.name] for fact, _ in calls]
 
 
 def gather_facts(context: df.DurableOrchestrationContext, request: LinkRequest,
                  check_ids: set[str] | None = None) -> Generator[Any, Any, "Facts"]:
     from domain.facts import Facts
+    from domain.facts.base import stages
 
     needed = facts_needed(check_ids, request.setupMode)
-    first = Facts((yield from fetch_facts(
-        context, [(name, {"request": request.to_dict()}) for name in FIRST_STAGE if name in needed])))
-
-    decided, to_fetch = [], []
-    for name in (n for n in SECOND_STAGE if n in needed):
-        payload, result = second_stage_input(name, first, request)
-        if result:
-            decided.append(result)
-        else:
-            to_fetch.append((name, payload))
-    second = yield from fetch_facts(context, to_fetch)
-    return first.merged(Facts(decided + second))
+    gathered = Facts([])
+    for stage in stages():
+        decided, to_fetch = [], []
+        for fact in (f for f in stage if f.name in needed):
+            payload, result = fact.input_for(request.to_dict(), gathered)
+            if result:
+                decided.append(result)
+            else:
+                to_fetch.append((fact, payload))
+        fetched = yield from fetch_facts(context, to_fetch)
+        gathered = gathered.merged(Facts(decided + fetched))
+    return gathered
 
 
 def validate(context: df.DurableOrchestrationContext, request: LinkRequest,

@@ -76,12 +76,9 @@ def parse_environment(payload: dict[str, Any]) -> PowerPlatformEnvironment:
         tenant_id=guid_or_text(properties.get("tenantId")),
         geography=payload.get("location"),
         azure_region=properties.get("azureRegion"),
-        sku=properties.get("environmentSku"),
-        database_type=properties.get("databaseType"),
         # databaseType alone misleads: published payloads say CommonDataService with no database.
         has_dataverse=instance_url is not None,
         instance_url=instance_url,
-        instance_api_url=linked.get("instanceApiUrl") or None,
         instance_state=linked.get("instanceState"),
         management_state=(states.get("management") or {}).get("id"),
         runtime_state=(states.get("runtime") or {}).get("id"),

@@ -1,10 +1,13 @@
 """What the service clients return: plain, frozen dataclasses with GUIDs in lower-case dashed form
 (ids that are not GUIDs in Microsoft's own examples are kept as text) and timestamps as ISO 8601 UTC
-strings ending in `Z`, so they cross activity boundaries as JSON unchanged."""
+strings ending in `Z`, so they cross activity boundaries as JSON unchanged. Where the domain has the
+model already (an environment), the clients return the domain's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from domain.facts.target import LinkedApp, PowerPlatformEnvironment  # noqa: F401 (the clients' models too)
 
 
 # Lifecycle Services
@@ -40,33 +43,8 @@ class LcsIntegration:
     error_message: str | None = None
 
 
-# Power Platform admin (BAP) and Power Platform API
-@dataclass(frozen=True)
-class LinkedApp:
-    type: str | None
-    id: str | None
-    url: str | None
-
-
-@dataclass(frozen=True)
-class PowerPlatformEnvironment:
-    id: str
-    display_name: str | None
-    tenant_id: str | None
-    geography: str | None
-    azure_region: str | None
-    sku: str | None
-    database_type: str | None
-    has_dataverse: bool
-    instance_url: str | None
-    instance_api_url: str | None
-    instance_state: str | None
-    management_state: str | None
-    runtime_state: str | None
-    templates: tuple[str, ...] = ()
-    linked_app: LinkedApp | None = None
-
-
+# Power Platform admin (BAP) and Power Platform API: an environment and its linked app are the
+# domain's (the target fact's value), so they are modelled once.
 @dataclass(frozen=True)
 class TenantSettings:
     disable_environment_creation_by_non_admin_users: bool

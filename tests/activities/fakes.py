@@ -20,8 +20,7 @@ OTHER = "99999999-9999-9999-9999-999999999999"
 def environment(**changes: Any) -> M.PowerPlatformEnvironment:
     base = M.PowerPlatformEnvironment(
         id=TARGET, display_name="Contoso ops", tenant_id="t1", geography="unitedstates", azure_region="eastus",
-        sku="Sandbox", database_type="CommonDataService", has_dataverse=True,
-        instance_url="https://contoso.crm.dynamics.com", instance_api_url="https://contoso.api.crm.dynamics.com",
+        has_dataverse=True, instance_url="https://contoso.crm.dynamics.com",
         instance_state="Ready", management_state="Ready", runtime_state="Enabled", templates=("D365_FinOps_Finance",))
     return replace(base, **changes)
 
@@ -50,6 +49,7 @@ class FakeBap:
     target: M.PowerPlatformEnvironment = field(default_factory=environment)
     others: list[M.PowerPlatformEnvironment] = field(default_factory=list)
     locations: Any = field(default_factory=lambda: {"unitedstates": ("eastus", "westus")})
+    tenant_settings: M.TenantSettings = field(default_factory=lambda: M.TenantSettings(False))
 
     def list_location_regions(self):
         if isinstance(self.locations, Exception):
@@ -62,13 +62,29 @@ class FakeBap:
     def environments_linked_to(self, app_id):
         return [e for e in (self.target, *self.others) if e.linked_app and same_guid(e.linked_app.id, app_id)]
 
+    def get_tenant_settings(self):
+        return self.tenant_settings
+
 
 @dataclass
 class FakeDataverse:
     integration: M.FinOpsIntegration | None = None
+    # The operator's system user and roles by Entra object id.
+    users: dict[str, tuple[M.SystemUser, list[M.SecurityRole]]] = field(default_factory=dict)
 
     def get_finops_integration(self):
         return self.integration
+
+    def find_system_user_with_roles(self, object_id):
+        return self.users.get(object_id)
+
+
+@dataclass
+class FakePowerPlatform:
+    capacity: M.TenantCapacity = field(default_factory=lambda: M.TenantCapacity(10240.0, 2048.5, None, "Available"))
+
+    def get_tenant_capacity(self):
+        return self.capacity
 
 
 FINANCE_SKU = "55c9eb4e-c746-45b4-b255-9ab6b19d5c62"
@@ -108,6 +124,7 @@ class FakeClients:
     bap: FakeBap = field(default_factory=FakeBap)
     dataverse_client: FakeDataverse = field(default_factory=FakeDataverse)
     graph: FakeGraph = field(default_factory=FakeGraph)
+    powerplatform: FakePowerPlatform = field(default_factory=FakePowerPlatform)
 
     def lcs(self, account_upn):
         return self.lcs_client

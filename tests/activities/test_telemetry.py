@@ -18,9 +18,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from activities import names
 from activities.events import publish_event
-from activities.fetchers import FETCHERS, gather_fact
 from activities.setup import read_provisioning, start_setup, verify_link
+import function_app
+from devhost.functions import index_app
 from domain import facts as F
+from domain.facts.base import specs, stages
 from harness.stack import record_calls
 from sandbox.server import SandboxServer
 from services import telemetry
@@ -70,12 +72,13 @@ def run(tmp_path_factory) -> dict[str, Any]:
 
 def run_every_activity() -> dict[str, Any]:
     request = link_request(setupMode="lcs-api", confirmationTimeout="P3D", correlationId=CORRELATION)
-    first = {name: gather_fact(name, {"request": request, "instanceId": PREFLIGHT})
-             for name in FETCHERS if name not in (F.DATAVERSE_ROLES, F.DATAVERSE_INTEGRATION)}
+    activity = {f.name: f.func for f in index_app(function_app.app)}  # the SDK indexes an app only once
+    first_stage, second_stage = stages()
+    first = {fact.name: activity[fact.activity]({"request": request, "instanceId": PREFLIGHT}) for fact in first_stage}
     second_input = {"request": request, "instanceId": PREFLIGHT,
                     "instanceUrl": first[F.TARGET]["value"]["instance_url"],
                     "operatorObjectId": first[F.OPERATOR]["value"]["object_id"]}
-    second = {name: gather_fact(name, second_input) for name in (F.DATAVERSE_ROLES, F.DATAVERSE_INTEGRATION)}
+    second = {fact.name: activity[fact.activity](second_input) for fact in second_stage}
     link = {"request": request, "confirmedBy": OPERATOR_NAME}
     outcomes = {"facts": {**first, **second}, "setup": start_setup(link), "reading": read_provisioning(link),
                 "verified": verify_link(link)}
@@ -99,7 +102,7 @@ def test_the_run_really_called_the_services(run):
 
 def test_a_span_per_activity_tagged_with_the_run(run):
     activities = {s.attributes["activity"]: s for s in run["spans"] if s.name.startswith("activity ")}
-    expected = set(names.FACT_ACTIVITIES.values()) | {names.START_SETUP, names.READ_PROVISIONING,
+    expected = {fact.activity for fact in specs()} | {names.START_SETUP, names.READ_PROVISIONING,
                                                       names.VERIFY_LINK, names.PUBLISH_EVENT}
     assert set(activities) == expected
     for name, span in activities.items():

@@ -32,18 +32,18 @@ def load(name: str):
 def test_environment_with_dataverse():
     env = parse_environment(load("power-platform/environment-with-dataverse.json"))
     assert env.id == "00000000-0000-0000-0000-000000000001"
-    assert (env.display_name, env.geography, env.azure_region, env.sku) == ("displayname", "europe", "westeurope", "Sandbox")
+    assert (env.display_name, env.geography, env.azure_region) == ("displayname", "europe", "westeurope")
     assert env.tenant_id == "123"  # the publisher's redaction, kept as text rather than rejected
-    assert env.has_dataverse and env.database_type == "CommonDataService"
+    assert env.has_dataverse
     assert env.instance_url == "https://00000000-0000-0000-0000-000000000001.crm4.dynamics.com/"
-    assert env.instance_api_url == "https://00000000-0000-0000-0000-000000000001.api.crm4.dynamics.com"
     assert (env.instance_state, env.management_state, env.runtime_state) == ("Ready", "Ready", "Enabled")
     assert env.templates == () and env.linked_app is None
 
 
 def test_environment_without_dataverse_is_not_fooled_by_database_type():
-    env = parse_environment(load("power-platform/environment-without-dataverse.json"))
-    assert env.database_type == "CommonDataService"  # as published, although there is no database
+    payload = load("power-platform/environment-without-dataverse.json")
+    assert payload["properties"]["databaseType"] == "CommonDataService"  # as published, although there is no database
+    env = parse_environment(payload)
     assert not env.has_dataverse
     assert env.instance_url is None and env.instance_state is None
 
