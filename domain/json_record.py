@@ -1,0 +1,130 @@
+"""Dataclasses that read and write a JSON document without changing it.
+
+The status document has been written by several releases, and its readers (the HTTP API, the
+stored blobs, recorded histories) must see the same JSON whatever wrote it. So a `Record` keeps
+what it does not model (`extra`) and remembers which of its keys the JSON it came from did not
+have (`absent`): read and written again, a document is the same JSON. Keys are the camelCase
+form of the field names (`setup_activity_id` -> `setupActivityId`).
+
+A value the model cannot read (a section that is not an object, a list of sections with something
+else in it) is kept as it came, in `extra`, and the field keeps its default: readers see an empty
+section, and writing the document back loses nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from functools import cache
+from typing import Any, Mapping, TypeVar
+
+R = TypeVar("R", bound="Record")
+_UNREADABLE = object()
+_OWN = ("extra", "absent")
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclasses.dataclass(kw_only=True)
+class Record:
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    absent: frozenset[str] = dataclasses.field(default=frozenset(), repr=False, compare=False)
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return tuple(camel(f.name) for f in _fields(cls))
+
+    @classmethod
+    def from_json(cls: type[R], data: Any) -> R:
+        data = data if isinstance(data, Mapping) else {}
+        by_key = {camel(f.name): f for f in _fields(cls)}
+        hints = _hints(cls)
+        known: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in data.items():
+            field = by_key.get(key)
+            decoded = _decode(hints[field.name], value) if field else _UNREADABLE
+            if decoded is _UNREADABLE:
+                extra[key] = value
+            else:
+                known[field.name] = decoded
+        return cls(**known, extra=extra, absent=frozenset(by_key) - set(data))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field in _fields(type(self)):
+            key, value = camel(field.name), getattr(self, field.name)
+            if key in self.absent and value == _default(field):
+                continue  # the document it came from did not have it, and nothing set it since
+            out[key] = _encode(value)
+        out.update(_encode(self.extra))
+        return out
+
+    def show(self, *keys: str) -> None:
+        """Write these keys even at their default (a writer that sets a value the default already has)."""
+        self.absent = self.absent - set(keys)
+
+
+@cache
+def _fields(cls: type) -> tuple[dataclasses.Field, ...]:
+    return tuple(f for f in dataclasses.fields(cls) if f.name not in _OWN)
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _default(field: dataclasses.Field) -> Any:
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return field.default
+
+
+def _record_type(hint: Any) -> type[Record] | None:
+    hint = _container(hint)
+    return hint if isinstance(hint, type) and issubclass(hint, Record) else None
+
+
+def _container(hint: Any) -> Any:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        hint = inner[0] if len(inner) == 1 else None
+    return hint
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    record = _record_type(hint)
+    if value is None:
+        return None if record is not None or typing.get_origin(hint) is not list else _UNREADABLE
+    if record is not None:
+        return record.from_json(value) if isinstance(value, Mapping) else _UNREADABLE
+    origin = typing.get_origin(_container(hint))
+    if origin is dict:
+        return _encode(value) if isinstance(value, Mapping) else _UNREADABLE
+    if origin is list:
+        (item,) = typing.get_args(_container(hint))
+        if not isinstance(value, list):
+            return _UNREADABLE
+        item_record = _record_type(item)
+        if item_record is None:
+            return _encode(value)
+        if not all(isinstance(v, Mapping) for v in value):
+            return _UNREADABLE
+        return [item_record.from_json(v) for v in value]
+    return _encode(value)
+
+
+def _encode(value: Any) -> Any:
+    """JSON out of records; plain containers copied, so a document never shares them with its JSON."""
+    if isinstance(value, Record):
+        return value.to_json()
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
