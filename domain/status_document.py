@@ -287,11 +287,13 @@ class StatusDocument(Record):
     def setup_may_have_started(self) -> bool:
         return bool(self.reached() & phases.SETUP_STARTED_PHASES)
 
-    def end_unexpectedly(self, message: str) -> None:
-        """The host ended the run (failed, terminated) before it reached a final phase itself."""
-        if self.phase not in phases.FINAL_PHASES:
-            self.phase = phases.FAILED
-            self.outcome = Outcome.from_json({"result": phases.FAILED, "message": message})
+    def end_unexpectedly(self, message: str) -> bool:
+        """The host ended the run (failed, terminated): unless it reached a final phase itself, it failed."""
+        if self.phase in phases.FINAL_PHASES:
+            return False
+        self.phase = phases.FAILED
+        self.outcome = Outcome.from_json({"result": phases.FAILED, "message": message})
+        return True
 
     def run_summary(self) -> dict[str, Any]:
         """What an auditor asks of a run that ended without setup, kept when a new run replaces it."""

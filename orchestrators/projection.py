@@ -19,6 +19,8 @@ from domain.status_document import Attempt, Provisioning, StatusDocument
 # by a release before the status store: it keeps the whole state as custom status, and no store calls.
 CONTRACT_VERSION = 2
 TEXT_LIMIT = 300
+# What the projection knows best: the phase is what the HTTP layer acts on, and progress changes between writes.
+LIVE_KEYS = ("phase", "timeline", "provisioning", "version")
 _REQUEST_FIELDS = ("lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId", "operator", "setupMode",
                    "correlationId")
 
@@ -75,3 +77,15 @@ def _last_attempt(last: Attempt | None) -> dict[str, Any] | None:
     if last is None:
         return None
     return {"attemptId": _cut(last.attempt_id, 64), "at": last.at, "accepted": last.accepted}
+
+
+def overlay(live: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
+    """The full document from the projection (without its `document` key) and the stored document:
+    the projection decides the phase and holds what changes between writes, the store the rest."""
+    stored = stored or {}
+    document = {"checks": [], "previousRuns": [], **live, **stored}
+    document.update({key: live[key] for key in LIVE_KEYS if key in live})
+    summary = {k: v for k, v in (live.get("confirmation") or {}).items() if k != "lastAttempt"}
+    if summary:
+        document["confirmation"] = {"attempts": [], **(stored.get("confirmation") or {}), **summary}
+    return document
