@@ -17,7 +17,7 @@ from bench.common import median, say
 from cli.reports import links_view
 from cli.views import print_view
 from tests.webui.support import FLEET_NOW, fleet_items
-from webui.fleet import fleet
+from domain.fleet import fleet
 from webui.fleet_page import render_fleet_page
 
 

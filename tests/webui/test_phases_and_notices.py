@@ -2,7 +2,7 @@ import pytest
 
 from tests.webui.support import provisioning_status, status
 from webui.notices import REFUSALS, notice_for, refusal_for_status
-from webui.phases import attempts_marker, is_final, is_running, timeline_steps
+from domain.run_progress import attempts_marker, is_final, is_running, timeline_steps
 
 
 def states(doc):

@@ -2,35 +2,36 @@
 filter, each run's age and what has to happen next.
 
 Pure functions of the items of `GET /api/links` (never of full status documents: a list of 500
-runs must not load 500 documents).
+runs must not load 500 documents), shared by the fleet page (webui/fleet_page.py) and the CLI.
 """
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from domain.phases import ALL_PHASES
+from domain import phases as P
+from domain.values import parse_iso
 
 _NEXT_STEPS = {
-    "Validating": "Wait: the checks are running.",
-    "ValidationFailed": "Fix what the failed checks say, then start a new run.",
-    "Validated": "Nothing: every prerequisite is met.",
-    "AwaitingConfirmation": "Confirm on the review page: the operator types their name.",
-    "StartingSetup": "Wait: setup is starting.",
-    "Provisioning": "Wait: provisioning takes about 60-90 minutes.",
-    "Verifying": "Wait: the link is being verified.",
-    "Linked": "Nothing to do; keep or delete the disconnected initial environment on purpose.",
-    "Cancelled": "Nothing was changed; start a new run if the link is still wanted.",
-    "ConfirmationExpired": "Nothing was changed; start a new run if the link is still wanted.",
-    "ProvisioningFailed": "Read the error on the Power Platform Integration FastTab in LCS.",
-    "ProvisioningTimedOut": "Check the Power Platform Integration FastTab in LCS: provisioning may still run.",
-    "Failed": "Read the outcome on the review page.",
+    P.VALIDATING: "Wait: the checks are running.",
+    P.VALIDATION_FAILED: "Fix what the failed checks say, then start a new run.",
+    P.VALIDATED: "Nothing: every prerequisite is met.",
+    P.AWAITING_CONFIRMATION: "Confirm on the review page: the operator types their name.",
+    P.STARTING_SETUP: "Wait: setup is starting.",
+    P.PROVISIONING: "Wait: provisioning takes about 60-90 minutes.",
+    P.VERIFYING: "Wait: the link is being verified.",
+    P.LINKED: "Nothing to do; keep or delete the disconnected initial environment on purpose.",
+    P.CANCELLED: "Nothing was changed; start a new run if the link is still wanted.",
+    P.CONFIRMATION_EXPIRED: "Nothing was changed; start a new run if the link is still wanted.",
+    P.PROVISIONING_FAILED: "Read the error on the Power Platform Integration FastTab in LCS.",
+    P.PROVISIONING_TIMED_OUT: "Check the Power Platform Integration FastTab in LCS: provisioning may still run.",
+    P.FAILED: "Read the outcome on the review page.",
 }
 # In operator mode nobody but a person in LCS starts the setup.
 _OPERATOR_MODE_STEPS = {
-    "StartingSetup": "The operator chooses Setup in Lifecycle Services (steps on the review page).",
+    P.STARTING_SETUP: "The operator chooses Setup in Lifecycle Services (steps on the review page).",
 }
 
 
@@ -45,7 +46,7 @@ class Fleet:
 def fleet(items: Iterable[Mapping[str, Any]], phase: str | None = None) -> Fleet:
     every = [item for item in items if isinstance(item, Mapping)]
     counted = Counter(str(item.get("phase")) for item in every)
-    order = {name: index for index, name in enumerate(ALL_PHASES)}
+    order = {name: index for index, name in enumerate(P.ALL_PHASES)}
     counts = dict(sorted(counted.items(), key=lambda pair: (order.get(pair[0], len(order)), pair[0])))
     shown = [item for item in every if not phase or item.get("phase") == phase]
     shown.sort(key=lambda item: str(item.get("createdTime") or ""), reverse=True)
@@ -62,11 +63,9 @@ def next_step(item: Mapping[str, Any]) -> str:
 def age(created: Any, now: datetime) -> str:
     """How long ago a run was created, in the two largest units: `3 d 4 h`, `2 h 5 min`, `40 s`."""
     try:
-        moment = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+        moment = parse_iso(str(created))
     except ValueError:
         return "unknown"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
     seconds = max(0, int((now - moment).total_seconds()))
     parts = [(seconds // 86400, "d"), (seconds // 3600 % 24, "h"), (seconds // 60 % 60, "min"), (seconds % 60, "s")]
     while len(parts) > 1 and parts[0][0] == 0:
