@@ -25,6 +25,7 @@ IRREVERSIBILITY_NOTICE = (
     "brief downtime while provisioning runs (about 60-90 minutes)."
 )
 MAX_RECORDED_ATTEMPTS = 20
+UNKNOWN_PHASE = "Unknown"  # what a reader shows of a document that has no phase (or no run at all)
 BLOCKING_OUTCOMES = ("failed", "error")
 
 
@@ -266,7 +267,7 @@ class StatusDocument(Record):
 
     @property
     def phase_name(self) -> str:
-        return str(self.phase or "Unknown")
+        return str(self.phase or UNKNOWN_PHASE)
 
     def check_results(self) -> list[Mapping[str, Any]]:
         return [c for c in self.checks if isinstance(c, Mapping)]

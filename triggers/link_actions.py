@@ -206,22 +206,23 @@ def _authorize(headers: Mapping[str, str], request: dict[str, Any], settings: Ap
 
 async def _act(client, instance_id: str, headers: Mapping[str, str], settings: AppSettings, base_url: str,
                allowed_phases: frozenset[str], wrong_phase: str, event: str, data: dict[str, Any]) -> ActionResult:
-    document = await load_status(client, instance_id, base_url)
-    if document is None or document.get("kind") == "preflight":
+    found = await load_status(client, instance_id, base_url)
+    document = found and StatusDocument.of(found)
+    if document is None or document.kind == "preflight":
         return ActionResult(404, problem(404, "Not Found", f"There is no link {instance_id}."))
-    principal, refusal = _authorize(headers, document.get("request") or {}, settings)
+    principal, refusal = _authorize(headers, document.request or {}, settings)
     if refusal:
         return refusal
-    if document["phase"] not in allowed_phases or document["runtimeStatus"] not in {s.value for s in _RUNNING}:
-        return ActionResult(409, problem(409, "Conflict", wrong_phase.format(phase=document["phase"]),
-                                         instanceId=instance_id, phase=document["phase"]))
+    if document.phase not in allowed_phases or document.runtime_status not in {s.value for s in _RUNNING}:
+        return ActionResult(409, problem(409, "Conflict", wrong_phase.format(phase=document.phase),
+                                         instanceId=instance_id, phase=document.phase))
     by = {"name": principal.name, "objectId": principal.object_id}
     # The attempt id lets the caller learn what became of this request: 202 only says the event was
     # delivered; the run records the id where it acted on it (confirmation.attempts, outcome.attemptId).
-    attempt = {**data, "by": by, "attemptId": str(uuid.uuid4()), "runId": document.get("runId")}
+    attempt = {**data, "by": by, "attemptId": str(uuid.uuid4()), "runId": document.run_id}
     await client.raise_event(instance_id, event, attempt)
     return ActionResult(202, body={"instanceId": instance_id, **data, "by": by, "attemptId": attempt["attemptId"],
-                                   "links": document["links"]})
+                                   "links": document.links})
 
 
 async def submit_confirmation(client, instance_id: str, typed_name: str, headers: Mapping[str, str],

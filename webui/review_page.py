@@ -14,7 +14,7 @@ from domain.environments import admin_center_url, named_environments
 from webui.html import environment_html, mapping as _mapping, page, refresh_bar, text as _text, time_element as _time
 from domain.phases import AWAITING_CONFIRMATION
 from domain.run_progress import INSTRUCTION_PHASES, Step, actor_name, is_running, timeline_steps
-from domain.status_document import StatusDocument
+from domain.status_document import UNKNOWN_PHASE, StatusDocument
 
 MESSAGE_KINDS = ("info", "success", "error", "pending")
 RUNNING_REFRESH_SECONDS = 5
@@ -74,7 +74,7 @@ def render_not_found_page(instance_id: str) -> str:
         "<section><p>There is no link or preflight run with the id "
         f"<strong>{_text(instance_id)}</strong>. Check the address you were given.</p></section>"
     )
-    return _page("No such run", StatusDocument(instance_id=instance_id, phase="Unknown"), None, content)
+    return _page("No such run", StatusDocument(instance_id=instance_id, phase=UNKNOWN_PHASE), None, content)
 
 
 def _page(title: str, status: StatusDocument, refresh: int | None, content: str) -> str:
@@ -84,7 +84,7 @@ def _page(title: str, status: StatusDocument, refresh: int | None, content: str)
 
 
 def _title_of(status: StatusDocument) -> str:
-    if status.phase == "Unknown":
+    if status.phase == UNKNOWN_PHASE:
         return "No such run"
     if status.kind == "preflight":
         return "Preflight checks"
