@@ -85,37 +85,34 @@ def _default(field: dataclasses.Field) -> Any:
     return field.default
 
 
-def _record_type(hint: Any) -> type[Record] | None:
-    hint = _container(hint)
-    return hint if isinstance(hint, type) and issubclass(hint, Record) else None
-
-
-def _container(hint: Any) -> Any:
+def _unwrap(hint: Any) -> Any:
+    """`X | None` -> X (the fields' hints are never other unions)."""
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        hint = inner[0] if len(inner) == 1 else None
+        (hint,) = [a for a in typing.get_args(hint) if a is not type(None)]
     return hint
 
 
+def _record_type(hint: Any) -> type[Record] | None:
+    hint = _unwrap(hint)
+    return hint if isinstance(hint, type) and issubclass(hint, Record) else None
+
+
 def _decode(hint: Any, value: Any) -> Any:
-    record = _record_type(hint)
+    """The field's value from JSON, or _UNREADABLE when it is not of the field's shape."""
+    record, origin = _record_type(hint), typing.get_origin(_unwrap(hint))
     if value is None:
-        return None if record is not None or typing.get_origin(hint) is not list else _UNREADABLE
+        # None is a value of every optional field; a list field that holds None keeps it as it came.
+        return _UNREADABLE if origin is list and typing.get_origin(hint) is list else None
     if record is not None:
         return record.from_json(value) if isinstance(value, Mapping) else _UNREADABLE
-    origin = typing.get_origin(_container(hint))
-    if origin is dict:
-        return _encode(value) if isinstance(value, Mapping) else _UNREADABLE
+    if origin is dict and not isinstance(value, Mapping) or origin is list and not isinstance(value, list):
+        return _UNREADABLE
     if origin is list:
-        (item,) = typing.get_args(_container(hint))
-        if not isinstance(value, list):
-            return _UNREADABLE
-        item_record = _record_type(item)
-        if item_record is None:
-            return _encode(value)
-        if not all(isinstance(v, Mapping) for v in value):
-            return _UNREADABLE
-        return [item_record.from_json(v) for v in value]
+        item = _record_type(typing.get_args(_unwrap(hint))[0])
+        if item is not None:
+            if not all(isinstance(v, Mapping) for v in value):
+                return _UNREADABLE
+            return [item.from_json(v) for v in value]
     return _encode(value)
 
 

@@ -19,9 +19,9 @@ from domain.vocabulary import REVALIDATED_CHECKS
 from domain.environments import describe_environments
 from domain.polling import next_poll_at
 from domain.request import LinkRequest
+from domain.status_document import StatusDocument
 from domain.values import iso, parse_iso, utc
 from orchestrators.confirmation import Beside, ConfirmationWait, Decision
-from domain.status_document import StatusDocument
 from orchestrators.link_state import operator_instructions
 from orchestrators.options import RunOptions
 from orchestrators.projection import CONTRACT_VERSION, document_name, projection

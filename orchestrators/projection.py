@@ -6,6 +6,8 @@ storage (services.status_store) under `document`, at `version`. The projection c
 live and what the list needs: phase, kind, version, the request's summary, timeline, confirmation
 counters, provisioning progress and the outcome's summary. Every free text in it is cut to a bound,
 so its size is bounded whatever the run meets (tests/orchestrators/test_projection_size.py).
+`projection` makes it from the run's document (domain/status_document.py); `overlay` makes the full
+document again from it and the stored one, for the HTTP layer.
 """
 
 from __future__ import annotations
