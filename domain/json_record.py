@@ -56,12 +56,13 @@ class Record:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for field in _fields(type(self)):
-            key, value = camel(field.name), getattr(self, field.name)
-            if key in self.absent and value == _default(field):
+        for name, key, default in _layout(type(self)):
+            value = getattr(self, name)
+            if key in self.absent and value == default:
                 continue  # the document it came from did not have it, and nothing set it since
             out[key] = _encode(value)
-        out.update(_encode(self.extra))
+        if self.extra:
+            out.update(_encode(self.extra))
         return out
 
     def show(self, *keys: str) -> None:
@@ -72,6 +73,12 @@ class Record:
 @cache
 def _fields(cls: type) -> tuple[dataclasses.Field, ...]:
     return tuple(f for f in dataclasses.fields(cls) if f.name not in _OWN)
+
+
+@cache
+def _layout(cls: type) -> tuple[tuple[str, str, Any], ...]:
+    """(field name, JSON key, default) of each field: to_json runs at every status change of every replay."""
+    return tuple((f.name, camel(f.name), _default(f)) for f in _fields(cls))
 
 
 @cache
@@ -116,12 +123,21 @@ def _decode(hint: Any, value: Any) -> Any:
     return _encode(value)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _encode(value: Any) -> Any:
-    """JSON out of records; plain containers copied, so a document never shares them with its JSON."""
+    """JSON out of records; plain containers copied, so a document never shares them with its JSON.
+    Exact type tests first: the abstract Mapping test is slow, and documents are mostly plain JSON."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {k: _encode(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_encode(v) for v in value]
     if isinstance(value, Record):
         return value.to_json()
-    if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
     if isinstance(value, Mapping):
         return {k: _encode(v) for k, v in value.items()}
     return value

@@ -46,8 +46,14 @@ def is_final(status: Document) -> bool:
 
 
 def is_running(status: Document) -> bool:
-    """True while the run moves on by itself (so a view of it should refresh)."""
-    return not is_final(status) and StatusDocument.of(status).phase_name != P.AWAITING_CONFIRMATION
+    """True while the run moves on by itself (so a view of it should refresh). A run awaiting
+    confirmation waits for a person, unless it has just accepted one: the stored document shows the
+    accepted attempt a moment before the live phase moves on."""
+    doc = StatusDocument.of(status)
+    if is_final(doc):
+        return False
+    latest = doc.latest_attempt()
+    return doc.phase_name != P.AWAITING_CONFIRMATION or bool(latest and latest.accepted)
 
 
 def attempts_marker(status: Document) -> str:

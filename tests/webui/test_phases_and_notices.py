@@ -97,3 +97,13 @@ def test_a_reason_ending_in_a_full_stop_is_not_doubled():
     doc = status()
     doc["confirmation"]["attempts"] = [rejected("2025-03-01T10:01:00Z") | {"reason": "No match."}]
     assert notice_for({"submitted": "0@"}, doc)[0] == "The name you typed was not accepted: No match."
+
+
+def test_a_run_that_just_accepted_its_confirmation_moves_on_by_itself():
+    """The stored document shows the accepted attempt before the live phase moves on: the review page
+    must keep refreshing, or it stops on "Setup is starting" with the phase still AwaitingConfirmation."""
+    doc = status()
+    doc["confirmation"]["attempts"] = [rejected("2025-03-01T10:01:00Z")]
+    assert not is_running(doc)
+    doc["confirmation"]["attempts"].append(dict(rejected("2025-03-01T10:02:00Z", "Adele Vance"), accepted=True))
+    assert is_running(doc)
