@@ -46,14 +46,16 @@ def is_final(status: Document) -> bool:
 
 
 def is_running(status: Document) -> bool:
-    """True while the run moves on by itself (so a view of it should refresh). A run awaiting
-    confirmation waits for a person, unless it has just accepted one: the stored document shows the
-    accepted attempt a moment before the live phase moves on."""
+    """True while the run moves on by itself (so a view of it should refresh)."""
+    return not is_final(status) and StatusDocument.of(status).phase_name != P.AWAITING_CONFIRMATION
+
+
+def confirmed_not_yet_shown(status: Document) -> bool:
+    """The run accepted a confirmation and its live phase does not say so yet: the stored document
+    (with the attempt) is written a moment before the projection moves on to StartingSetup."""
     doc = StatusDocument.of(status)
-    if is_final(doc):
-        return False
     latest = doc.latest_attempt()
-    return doc.phase_name != P.AWAITING_CONFIRMATION or bool(latest and latest.accepted)
+    return doc.phase == P.AWAITING_CONFIRMATION and bool(latest and latest.accepted)
 
 
 def attempts_marker(status: Document) -> str:

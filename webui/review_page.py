@@ -13,7 +13,9 @@ from typing import Any, Iterable, Mapping
 from domain.environments import admin_center_url, named_environments
 from webui.html import environment_html, mapping as _mapping, page, refresh_bar, text as _text, time_element as _time
 from domain.phases import AWAITING_CONFIRMATION
-from domain.run_progress import INSTRUCTION_PHASES, Step, actor_name, is_running, timeline_steps
+from domain.run_progress import (
+    INSTRUCTION_PHASES, Step, actor_name, confirmed_not_yet_shown, is_running, timeline_steps,
+)
 from domain.status_document import UNKNOWN_PHASE, StatusDocument
 
 MESSAGE_KINDS = ("info", "success", "error", "pending")
@@ -99,8 +101,8 @@ def _updated(status: StatusDocument) -> str:
 
 
 def _refresh_seconds(status: StatusDocument, message: str | None, kind: str) -> int | None:
-    if message and kind == "pending":
-        return PENDING_REFRESH_SECONDS
+    if message and kind == "pending" or confirmed_not_yet_shown(status):
+        return PENDING_REFRESH_SECONDS  # the run is about to move on: show it soon
     return RUNNING_REFRESH_SECONDS if is_running(status) else None
 
 
