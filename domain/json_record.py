@@ -65,7 +65,7 @@ class Record:
             out.update(_encode(self.extra))
         return out
 
-    def show(self, *keys: str) -> None:
+    def mark_present(self, *keys: str) -> None:
         """Write these keys even at their default (a writer that sets a value the default already has)."""
         self.absent = self.absent - set(keys)
 

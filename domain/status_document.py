@@ -196,19 +196,19 @@ class StatusDocument(Record):
         """A link run's own records, from its input, unless a continued execution carries them."""
         if "previousRuns" in self.absent:
             self.previous_runs = list(previous_runs or [])
-            self.show("previousRuns")
+            self.mark_present("previousRuns")
         if "requestedBy" in self.absent:
             self.requested_by = requested_by
-            self.show("requestedBy")
+            self.mark_present("requestedBy")
 
     def adopt_contract(self, run_id: str | None) -> None:
         """Contract 2 on: the document is stored, by version, under its run's id."""
         if "version" in self.absent:
             self.version = 0
-            self.show("version")
+            self.mark_present("version")
         if "runId" in self.absent:
             self.run_id = run_id
-            self.show("runId")
+            self.mark_present("runId")
 
     def next_version(self) -> int:
         self.version = (self.version or 0) + 1
