@@ -16,8 +16,8 @@ from rich.console import Console
 from bench.common import median, say
 from cli.reports import links_view
 from cli.views import print_view
+from domain.fleet import fleet
 from harness.fleet import FLEET_NOW, fleet_items
-from webui.fleet import fleet
 from webui.fleet_page import render_fleet_page
 
 

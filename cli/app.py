@@ -23,12 +23,11 @@ from cli import reports, views
 from cli.client import ApiError, LinkApi
 from cli.exit_codes import ExitCode, for_http_status, for_phase
 from cli.follow import Follower, FollowTimeout, Status
-from domain.phases import ALL_PHASES, CANCELLED, VALIDATING
+from domain.fleet import fleet
+from domain.phases import ALL_PHASES, AWAITING_CONFIRMATION, CANCELLED, VALIDATING
 from domain.setup_modes import mode_names, modes_help
-from webui.fleet import fleet
-from webui.phases import (
-    AWAITING_CONFIRMATION, attempts_marker, is_final, latest_attempt, phase_of,
-)
+from domain.run_progress import attempts_marker, is_final, phase_of
+from domain.status_document import StatusDocument
 
 DEFAULT_URL = "http://127.0.0.1:7071"
 
@@ -207,13 +206,13 @@ def _follow_through(session: Session, follower: Follower, instance_id: str,
             # Nobody to ask (end of input): leave the run waiting, as --no-wait would.
             return _final(session, status, ExitCode.OK)
         status = _submit_name(session, follower, status, name)
-        attempt = latest_attempt(status) or {}
-        if phase_of(status) != AWAITING_CONFIRMATION or attempt.get("accepted"):
+        attempt = StatusDocument.of(status).latest_attempt()
+        if phase_of(status) != AWAITING_CONFIRMATION or (attempt and attempt.accepted):
             break
         if not prompted:
             return _final(session, status, ExitCode.BAD_INPUT)
         if session.json:  # otherwise the status view, shown again, says so
-            session.err.print(Text(f"Not accepted: {attempt.get('reason') or 'the name did not match'}",
+            session.err.print(Text(f"Not accepted: {(attempt and attempt.reason) or 'the name did not match'}",
                                    style="red"))
     status = session.follow(follower, instance_id, is_final)
     return _final(session, status)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from domain import phases as P
+
 
 class ExitCode(IntEnum):
     OK = 0  # linked / validated / cancelled by `cancel`, or accepted without waiting
@@ -18,14 +20,14 @@ class ExitCode(IntEnum):
 
 
 _OF_PHASE = {
-    "Linked": ExitCode.OK,
-    "Validated": ExitCode.OK,
-    "ValidationFailed": ExitCode.VALIDATION_FAILED,
-    "Cancelled": ExitCode.STOPPED,
-    "ConfirmationExpired": ExitCode.STOPPED,
-    "ProvisioningFailed": ExitCode.PROVISIONING_FAILED,
-    "ProvisioningTimedOut": ExitCode.PROVISIONING_FAILED,
-    "Failed": ExitCode.SERVICE_FAILURE,
+    P.LINKED: ExitCode.OK,
+    P.VALIDATED: ExitCode.OK,
+    P.VALIDATION_FAILED: ExitCode.VALIDATION_FAILED,
+    P.CANCELLED: ExitCode.STOPPED,
+    P.CONFIRMATION_EXPIRED: ExitCode.STOPPED,
+    P.PROVISIONING_FAILED: ExitCode.PROVISIONING_FAILED,
+    P.PROVISIONING_TIMED_OUT: ExitCode.PROVISIONING_FAILED,
+    P.FAILED: ExitCode.SERVICE_FAILURE,
 }
 _OF_HTTP_STATUS = {400: ExitCode.BAD_INPUT, 404: ExitCode.NOT_FOUND, 409: ExitCode.CONFLICT}
 

@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from cli.views import INDENT, check_lines, named, phase_text, prose
-from webui.fleet import Fleet, age, counts_text, next_step
-from webui.phases import actor_name, readable_time
+from domain.fleet import Fleet, age, counts_text, next_step
+from domain.run_progress import actor_name, readable_time
 
 
 def links_view(view: Fleet, now: datetime) -> RenderableType:

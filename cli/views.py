@@ -21,12 +21,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from domain import phases as P
 from domain.environments import named_environments
-from domain.setup_modes import instructions_title
-from webui.phases import (
-    AWAITING_CONFIRMATION, latest_attempt, phase_of, provisioning_summary, readable_time,
-    timeline_steps,
+from domain.run_progress import (
+    INSTRUCTION_PHASES, SETUP_PHASES, SUCCESS_PHASES, provisioning_summary, readable_time, timeline_steps,
 )
+from domain.setup_modes import instructions_title
+from domain.status_document import StatusDocument
+
+Document = StatusDocument | Mapping[str, Any]
 
 INDENT = 4
 _OUTCOME_STYLES = {
@@ -35,7 +38,8 @@ _OUTCOME_STYLES = {
 }
 _STEP_STYLES = {"done": ("\u2714", "green"), "current": ("\u25b6", "cyan"), "failed": ("\u2716", "red"),
                 "pending": ("\u00b7", "dim")}
-_PHASE_STYLES = {"Linked": "bold green", "Validated": "bold green", "AwaitingConfirmation": "bold yellow"}
+_PHASE_STYLES = {P.LINKED: "bold green", P.VALIDATED: "bold green", P.AWAITING_CONFIRMATION: "bold yellow"}
+_STOPPED_PHASES = P.FINAL_PHASES - SUCCESS_PHASES
 
 
 def print_view(console: Console, view: RenderableType) -> None:
@@ -55,8 +59,7 @@ def address(label: str, url: Any, indent: int = INDENT) -> Text:
 
 
 def phase_text(phase: str) -> Text:
-    style = _PHASE_STYLES.get(phase, "bold red" if phase.endswith(("Failed", "TimedOut", "Expired")) or
-                              phase in ("Failed", "Cancelled") else "bold cyan")
+    style = _PHASE_STYLES.get(phase, "bold red" if phase in _STOPPED_PHASES else "bold cyan")
     return Text(phase, style=style)
 
 
@@ -103,7 +106,7 @@ def _evidence_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def timeline(status: Mapping[str, Any]) -> RenderableType:
+def timeline(status: Document) -> RenderableType:
     """The five steps; a step moves to the next line whole when the line is full."""
     steps = []
     for step in timeline_steps(status):
@@ -115,23 +118,25 @@ def timeline(status: Mapping[str, Any]) -> RenderableType:
     return Columns(steps, padding=(0, 3))
 
 
-def progress_line(status: Mapping[str, Any]) -> Text:
+def progress_line(status: Document) -> Text:
     """One line saying what the run is doing now."""
-    phase = phase_of(status)
+    doc = StatusDocument.of(status)
+    phase = doc.phase_name
     line = Text.assemble(phase_text(phase), " ")
-    checks = [c for c in status.get("checks") or [] if isinstance(c, Mapping)]
-    if phase == "Validating":
+    checks = doc.check_results()
+    if phase == P.VALIDATING:
         line.append(f"{len(checks)} checks reported so far" if checks else "checks running")
-    elif phase in ("StartingSetup", "Provisioning", "Verifying"):
-        line.append(provisioning_summary(status) or "setup starting")
+    elif phase in SETUP_PHASES:
+        line.append(provisioning_summary(doc) or "setup starting")
     return line
 
 
-def live_view(status: Mapping[str, Any]) -> RenderableType:
+def live_view(status: Document) -> RenderableType:
     """What the screen shows while a command follows a run."""
-    parts: list[RenderableType] = [timeline(status), progress_line(status)]
-    checks = [c for c in status.get("checks") or [] if isinstance(c, Mapping)]
-    if checks and phase_of(status) == "Validating":
+    doc = StatusDocument.of(status)
+    parts: list[RenderableType] = [timeline(doc), progress_line(doc)]
+    checks = doc.check_results()
+    if checks and doc.phase == P.VALIDATING:
         parts.append(checks_view(checks))
     return Group(*parts)
 
@@ -141,10 +146,10 @@ def named(environment: Mapping[str, Any]) -> str:
     return f"{name} ({environment.get('id')})" if name else str(environment.get("id") or "unknown")
 
 
-def environments_view(status: Mapping[str, Any]) -> RenderableType:
+def environments_view(doc: StatusDocument) -> RenderableType:
     """Each environment by name with its id, and the page where an administrator manages it."""
-    target, fno = named_environments(status)
-    request = status.get("request") or {}
+    request = doc.request or {}
+    target, fno = named_environments(doc.environments, request)
     parts: list[RenderableType] = [prose(f"Finance and operations: {named(fno)}")]
     if fno.get("lcsUrl"):
         parts.append(address(f"LCS project {request.get('lcsProjectId')}", fno["lcsUrl"]))
@@ -154,68 +159,67 @@ def environments_view(status: Mapping[str, Any]) -> RenderableType:
     if target.get("adminUrl"):
         parts.append(address("Admin center", target["adminUrl"]))
     operator = str(request.get("operator") or "")
-    if status.get("operatorDisplayName"):
-        operator = f"{status['operatorDisplayName']} ({operator})"
+    if doc.operator_display_name:
+        operator = f"{doc.operator_display_name} ({operator})"
     mode = f", setup mode {request['setupMode']}" if request.get("setupMode") else ""
     parts.append(prose(f"Operator: {operator}{mode}"))
     return Group(*parts)
 
 
-def confirmation_view(status: Mapping[str, Any], review_url: str) -> RenderableType:
+def confirmation_view(status: Document, review_url: str) -> RenderableType:
     """Everything the LCS dialog says before you type your name, and more."""
-    initial = status.get("initialEnvironment") or {}
-    body = Text(str(status.get("irreversibilityNotice") or "Linking can't be undone."))
+    doc = StatusDocument.of(status)
+    initial = doc.initial_environment or {}
+    body = Text(doc.notice)
     if initial:
         body.append("\nInitial Power Platform environment that will be disconnected: ", style="bold")
         body.append(named(initial))
-    confirmation = status.get("confirmation") or {}
-    if confirmation.get("expiresAt"):
-        body.append(f"\nConfirm before {readable_time(confirmation['expiresAt'])}.")
-    if status.get("operatorDisplayName"):
+    if doc.confirmation and doc.confirmation.expires_at:
+        body.append(f"\nConfirm before {readable_time(doc.confirmation.expires_at)}.")
+    if doc.operator_display_name:
         body.append("\nType the operator's name to confirm: ")
-        body.append(str(status["operatorDisplayName"]), style="bold")
-    attempt = latest_attempt(status)
-    if attempt and not attempt.get("accepted"):
-        body.append(f"\nLast attempt not accepted: {attempt.get('reason') or 'the name did not match'}",
-                    style="red")
+        body.append(str(doc.operator_display_name), style="bold")
+    attempt = doc.latest_attempt()
+    if attempt and not attempt.accepted:
+        body.append(f"\nLast attempt not accepted: {attempt.reason or 'the name did not match'}", style="red")
     panel = Panel(body, title="This action can't be undone", border_style="red", title_align="left")
     return Group(panel, address("Review page:", review_url, indent=0))
 
 
-def status_view(status: Mapping[str, Any], review_url: str, verbose: bool = False) -> RenderableType:
-    phase = phase_of(status)
-    header = Text.assemble(Text(str(status.get("instanceId") or ""), style="bold"), "  ", phase_text(phase))
+def status_view(status: Document, review_url: str, verbose: bool = False) -> RenderableType:
+    doc = StatusDocument.of(status)
+    phase = doc.phase_name
+    header = Text.assemble(Text(str(doc.instance_id or ""), style="bold"), "  ", phase_text(phase))
     parts: list[RenderableType] = [header]
-    if status.get("request"):
-        parts.append(environments_view(status))
-    parts += [timeline(status), progress_line(status)]
-    activity = (status.get("provisioning") or {}).get("setupActivityId")
+    if doc.request:
+        parts.append(environments_view(doc))
+    parts += [timeline(doc), progress_line(doc)]
+    activity = doc.provisioning and doc.provisioning.setup_activity_id
     if activity:
         parts.append(prose(f"Setup activity: {activity}"))
-    checks = [c for c in status.get("checks") or [] if isinstance(c, Mapping)]
+    checks = doc.check_results()
     if checks:
         parts.append(checks_view(checks, verbose))
-    if phase == AWAITING_CONFIRMATION:
-        parts.append(confirmation_view(status, review_url))
-    if status.get("operatorInstructions") and phase in ("StartingSetup", "Provisioning"):
-        title = instructions_title((status.get("request") or {}).get("setupMode"))
-        parts.append(Text(f"{title}:", style="bold"))
+    if phase == P.AWAITING_CONFIRMATION:
+        parts.append(confirmation_view(doc, review_url))
+    if doc.operator_instructions and phase in INSTRUCTION_PHASES:
+        parts.append(Text(f"{instructions_title((doc.request or {}).get('setupMode'))}:", style="bold"))
         parts += [prose(f"{number}. {step}", indent=2)
-                  for number, step in enumerate(status["operatorInstructions"], start=1)]
-    if status.get("outcome"):
-        parts.append(outcome_view(status))
+                  for number, step in enumerate(doc.operator_instructions, start=1)]
+    if doc.outcome:
+        parts.append(outcome_view(doc))
     return Group(*parts)
 
 
-def outcome_view(status: Mapping[str, Any]) -> RenderableType:
-    outcome = status.get("outcome") or {}
-    result = str(outcome.get("result") or phase_of(status))
-    body = Text(str(outcome.get("message") or result))
-    disconnected = outcome.get("disconnectedEnvironment") or {}
+def outcome_view(doc: StatusDocument) -> RenderableType:
+    outcome = doc.outcome
+    result = str(outcome.result or doc.phase_name)
+    body = Text(str(outcome.message or result))
+    disconnected = outcome.disconnected_environment or {}
     if disconnected:
         body.append("\nDisconnected initial environment: ", style="bold")
         body.append(named(disconnected))
-    if outcome.get("recommendation"):
-        body.append("\nRecommendation: ", style="bold").append(str(outcome["recommendation"]))
-    style = "green" if result in ("Linked", "Validated") else "red"
+    if outcome.recommendation:
+        body.append("\nRecommendation: ", style="bold").append(str(outcome.recommendation))
+    style = "green" if result in SUCCESS_PHASES else "red"
     return Panel(body, title=Text(f"Outcome: {result}"), border_style=style, title_align="left")

@@ -64,11 +64,12 @@ def unnamed(project_id: Any, lcs_environment_id: Any, target_id: Any) -> tuple[d
     return target, fno
 
 
-def named_environments(status: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(target, finance and operations) by name as the run recorded them; before validation
-    named them, their ids and admin pages from the request."""
-    recorded = _mapping(status.get("environments"))
-    request = _mapping(status.get("request"))
+def named_environments(environments: Mapping[str, Any] | None,
+                       request: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(target, finance and operations) by name as the run recorded them (the status document's
+    `environments`); before validation named them, their ids and admin pages from the request."""
+    recorded = _mapping(environments)
+    request = _mapping(request)
     target, fno = unnamed(request.get("lcsProjectId"), request.get("lcsEnvironmentId"),
                           request.get("powerPlatformEnvironmentId"))
     return (dict(_mapping(recorded.get("target"))) or target,

@@ -26,7 +26,7 @@ from typing import Any, Generator
 
 from domain.names import names_match
 from domain.values import iso
-from orchestrators.link_state import record_attempt
+from domain.status_document import Attempt
 from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT
 
 WRONG_NAME = "The typed name does not match the operator's display name."
@@ -114,17 +114,14 @@ class ConfirmationWait:
         return any(b.event is None and not b.task.is_completed for b in beside)
 
     def _record(self, payload: dict[str, Any]) -> bool:
-        state = self.run.state
+        doc = self.run.doc
         typed = str(payload.get("typedName") or "")
         meant_for = payload.get("runId")
-        other_run = meant_for is not None and meant_for != state.get("runId")
-        accepted = not other_run and names_match(typed, state["operatorDisplayName"] or "")
-        now = iso(self.run.now)
-        record_attempt(state, {
-            "attemptId": payload.get("attemptId"), "at": now, "typedName": typed, "by": payload.get("by"),
-            "accepted": accepted, "reason": None if accepted else (OTHER_RUN if other_run else WRONG_NAME)})
-        if accepted:
-            state["confirmation"].update(confirmedBy=payload.get("by"), confirmedAt=now, typedName=typed)
+        other_run = meant_for is not None and meant_for != doc.run_id
+        accepted = not other_run and names_match(typed, doc.operator_display_name or "")
+        doc.confirmation.record(Attempt(
+            attempt_id=payload.get("attemptId"), at=iso(self.run.now), typed_name=typed, by=payload.get("by"),
+            accepted=accepted, reason=None if accepted else (OTHER_RUN if other_run else WRONG_NAME)))
         return accepted
 
     def _finish(self, beside: list[Beside]):

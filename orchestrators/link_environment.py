@@ -20,9 +20,9 @@ from domain.polling import next_poll_at
 from domain.request import LinkRequest
 from domain.serialization import from_json
 from domain.setup_results import ProvisioningReading, ProvisioningState, SetupOutcome, SetupStart, Verification
+from domain.status_document import StatusDocument
 from domain.values import iso, parse_iso, utc
 from orchestrators.confirmation import Beside, ConfirmationWait, Decision
-from orchestrators.link_state import enter_phase, keep_replaced_checks, new_state
 from orchestrators.options import RunOptions
 from orchestrators.projection import CONTRACT_VERSION, document_name, projection
 from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json, validate, validation_passed
@@ -54,14 +54,13 @@ class LinkRun:
         self.request = LinkRequest.from_dict(data["request"])
         self.options = RunOptions.from_json(data["options"])
         carried = data.get("carry")
-        self.state = carried or new_state("link", self.request, self.options.links, self.now)
-        self.state.setdefault("previousRuns", data.get("previousRuns") or [])
-        self.state.setdefault("requestedBy", data.get("requestedBy"))
+        self.doc = (StatusDocument.from_json(carried) if carried
+                    else StatusDocument.new("link", self.request.to_dict(), self.options.links, self.now))
+        self.doc.adopt_run(data.get("previousRuns"), data.get("requestedBy"))
         if self.stores_document:
-            self.state.setdefault("version", 0)
-            self.state.setdefault("runId", data.get("runId"))
+            self.doc.adopt_contract(data.get("runId"))
         self.unpublished: list[dict[str, Any]] = data.get("unpublished") or []
-        self.initial_environment: dict[str, Any] | None = self.state["initialEnvironment"]
+        self.initial_environment: dict[str, Any] | None = self.doc.initial_environment
 
     @property
     def now(self) -> datetime:
@@ -69,9 +68,9 @@ class LinkRun:
 
     def execute(self) -> Generator[Any, Any, dict[str, Any]]:
         try:
-            if self.state["provisioning"] is not None:
+            if self.doc.provisioning is not None:
                 return (yield from self.monitor())  # resumed by continue-as-new
-            if self.state["phase"] == phases.AWAITING_CONFIRMATION:
+            if self.doc.phase == phases.AWAITING_CONFIRMATION:
                 return (yield from self.confirm_and_set_up(resumed=True))  # continued as new by the wait
             return (yield from self.validate_confirm_and_set_up())
         except Exception as exc:  # an activity failed even after its retries: end clearly, never hang
@@ -102,7 +101,7 @@ class LinkRun:
                                            reason=detail.get("reason"), by=detail.get("by"),
                                            attemptId=detail.get("attemptId")))
 
-        if self.now - parse_iso(self.state["validatedAt"]) > timedelta(seconds=self.options.revalidate_after_seconds):
+        if self.now - parse_iso(self.doc.validated_at) > timedelta(seconds=self.options.revalidate_after_seconds):
             from domain.checks import revalidated_checks  # not at app load: the checks load with validation
 
             facts, results = yield from validate(self.context, self.request, revalidated_checks())
@@ -114,10 +113,10 @@ class LinkRun:
 
         mode = self.request.mode
         if not mode.starts_setup:
-            self.state["operatorInstructions"] = mode.instructions(self.request)
+            self.doc.operator_instructions = mode.instructions(self.request)
         self.enter(phases.STARTING_SETUP)
         yield from self.announce(phases.STARTING_SETUP, None if mode.starts_setup else
-                                 {"operatorInstructions": self.state["operatorInstructions"]})
+                                 {"operatorInstructions": self.doc.operator_instructions})
         if mode.starts_setup:
             started = yield from self.start_setup()
             if not started.proceeds:
@@ -125,7 +124,7 @@ class LinkRun:
             self.begin_provisioning(started.setupActivityId)
             yield from self.announce(phases.PROVISIONING)
         else:  # a person starts it; the monitor sees provisioning begin
-            self.state["provisioning"] = self.progress(anchor=self.now, started=False)
+            self.progress(anchor=self.now, started=False)
         return (yield from self.monitor())
 
     def start_setup(self) -> Generator[Any, Any, SetupStart]:
@@ -135,7 +134,7 @@ class LinkRun:
         while True:
             started = from_json(SetupStart, (yield self.context.call_activity_with_retry(
                 activity.START_SETUP, ACTIVITY_RETRY,
-                {"request": self.request.to_dict(), "confirmedBy": self.state["confirmation"]["typedName"]})))
+                {"request": self.request.to_dict(), "confirmedBy": self.doc.confirmation.typed_name})))
             if started.outcome is not SetupOutcome.RETRY:
                 return started
             pause = timedelta(seconds=max(started.retryAfterSeconds or 0, SETUP_RETRY_PAUSE_SECONDS))
@@ -146,16 +145,14 @@ class LinkRun:
             yield self.context.create_timer(self.now + pause)
 
     def await_confirmation(self, resumed: bool) -> Generator[Any, Any, Decision]:
-        expires_at = parse_iso(self.state["startedAt"]) + self.request.confirmation_timeout
+        expires_at = parse_iso(self.doc.started_at) + self.request.confirmation_timeout
         beside: list[Beside] = []
         if resumed:  # what ran beside the wait in the execution before starts again (both are idempotent)
             beside = [Beside(self.publish_task(event), event) for event in self.unpublished]
             if self.stores_document:
                 beside.append(Beside(self.persist_task()))
         else:
-            self.state["confirmation"] = {"expiresAt": iso(expires_at), "attempts": [], "attemptCount": 0,
-                                          "confirmedBy": None, "confirmedAt": None, "typedName": None}
-            self.enter(phases.AWAITING_CONFIRMATION)
+            self.doc.await_confirmation(expires_at, self.now)
             # The document is written before the status says AwaitingConfirmation: no confirmation can come
             # before the waiters are open, and whoever reacts to the event finds the checks.
             yield from self.persist()
@@ -170,35 +167,33 @@ class LinkRun:
         return (yield from ConfirmationWait(self, expires_at).wait(beside))
 
     def monitor(self):
-        progress = self.state["provisioning"]
-        deadline = parse_iso(progress["deadline"])
+        progress = self.doc.provisioning
+        deadline = parse_iso(progress.deadline)
         polls_this_execution = 0
         while True:
             if polls_this_execution >= self.options.max_polls_per_execution:
                 return self.continue_as_new()  # keeps each execution's history short
-            due = next_poll_at(parse_iso(progress["anchor"]), self.now, deadline, self.options.poll_schedule,
-                               progress.get("retryAfterSeconds"))
-            progress["nextCheckAt"] = iso(due)
+            due = next_poll_at(parse_iso(progress.anchor), self.now, deadline, self.options.poll_schedule,
+                               progress.retry_after_seconds)
+            progress.next_check_at = iso(due)
             self.show()
             yield self.context.create_timer(due)
             reading = from_json(ProvisioningReading, (yield self.context.call_activity_with_retry(
                 activity.READ_PROVISIONING, ACTIVITY_RETRY, {"request": self.request.to_dict()})))
             polls_this_execution += 1
-            progress.update(polls=progress["polls"] + 1, lastState=reading.state.value, lastPhase=reading.phase,
-                            lastCheckedAt=iso(self.now), retryAfterSeconds=reading.retryAfterSeconds)
+            progress.record_reading(reading.state.value, reading.phase, self.now, reading.retryAfterSeconds)
             if reading.state is ProvisioningState.FAILED:
                 return (yield from self.finish(phases.PROVISIONING_FAILED, reading.message or "Provisioning failed."))
             if reading.state is ProvisioningState.SUCCEEDED:
                 return (yield from self.verify())
-            if reading.state is ProvisioningState.NOT_STARTED and progress["started"]:
+            if reading.state is ProvisioningState.NOT_STARTED and progress.started:
                 # Seen in operator mode: the target was provisioning and is back to Ready without the
                 # link, which is how a failed setup looks through public APIs.
                 return (yield from self.finish(phases.PROVISIONING_FAILED,
                                                "The target environment finished updating without being linked. "
                                                "Check the Power Platform Integration FastTab in LCS for the error."))
-            if reading.state is ProvisioningState.IN_PROGRESS and not progress["started"]:
-                self.begin_provisioning(reading.setupActivityId)
-                progress = self.state["provisioning"]
+            if reading.state is ProvisioningState.IN_PROGRESS and not progress.started:
+                progress = self.begin_provisioning(reading.setupActivityId)
                 yield from self.announce(phases.PROVISIONING)
             if self.now >= deadline:
                 return (yield from self.finish(phases.PROVISIONING_TIMED_OUT,
@@ -225,55 +220,42 @@ class LinkRun:
     # -- state ----------------------------------------------------------------------------------
 
     def remember_validation(self, facts: "Facts", results, partial: bool = False) -> None:
-        fresh = checks_to_json(results)
-        if partial:
-            keep_replaced_checks(self.state, fresh, iso(self.now))
-            by_id = {c["id"]: c for c in fresh}
-            fresh = [by_id.get(c["id"], c) for c in self.state["checks"]]
-        self.state["checks"] = fresh
-        self.state["validatedAt"] = iso(self.now)
-        self.state["environments"] = describe_environments(self.request, facts, self.state.get("environments"))
         operator = facts.value(F.OPERATOR)
-        if operator:
-            self.state["operatorDisplayName"] = operator.display_name
+        record = self.doc.record_revalidation if partial else self.doc.record_validation
+        record(checks_to_json(results), self.now, describe_environments(self.request, facts, self.doc.environments),
+               operator.display_name if operator else None)
         links = facts.value(F.LCS_LINKS)
         if links:
             placeholder = next((e for e in links.environments if not e.has_dataverse), None)
             self.initial_environment = placeholder and {"id": placeholder.id, "displayName": placeholder.display_name}
-            self.state["initialEnvironment"] = self.initial_environment
+            self.doc.initial_environment = self.initial_environment
 
     def failed_check_ids(self) -> list[str]:
-        return [c["id"] for c in self.state["checks"] if c["outcome"] in ("failed", "error")]
+        return self.doc.failed_check_ids()
 
-    def progress(self, anchor: datetime, started: bool, setup_activity_id: str | None = None) -> dict[str, Any]:
-        previous = self.state["provisioning"] or {}
-        deadline = previous.get("deadline") or iso(self.now + timedelta(seconds=self.options.provisioning_deadline_seconds))
-        return {"started": started, "startedAt": iso(anchor) if started else None, "anchor": iso(anchor),
-                "deadline": deadline, "polls": previous.get("polls", 0), "lastState": previous.get("lastState"),
-                "lastPhase": previous.get("lastPhase"), "lastCheckedAt": previous.get("lastCheckedAt"),
-                "nextCheckAt": None, "retryAfterSeconds": None,
-                "setupActivityId": setup_activity_id or previous.get("setupActivityId")}
+    def progress(self, anchor: datetime, started: bool, setup_activity_id: str | None = None):
+        deadline = self.now + timedelta(seconds=self.options.provisioning_deadline_seconds)
+        return self.doc.progress(anchor, started, deadline, setup_activity_id)
 
-    def begin_provisioning(self, setup_activity_id: str | None) -> None:
-        self.state["provisioning"] = self.progress(anchor=self.now, started=True, setup_activity_id=setup_activity_id)
+    def begin_provisioning(self, setup_activity_id: str | None):
+        progress = self.progress(anchor=self.now, started=True, setup_activity_id=setup_activity_id)
         self.enter(phases.PROVISIONING)
+        return progress
 
     def enter(self, phase: str) -> None:
-        enter_phase(self.state, phase, self.now)
+        self.doc.enter(phase, self.now)
 
     def show(self) -> None:
-        live = projection(self.state, self.document_name) if self.stores_document else self.state
-        self.context.set_custom_status(live)
+        self.context.set_custom_status(self.result())
 
     @property
     def document_name(self) -> str:
-        return document_name(self.context.instance_id, self.state["runId"])
+        return document_name(self.context.instance_id, self.doc.run_id)
 
     def persist_task(self):
         """Write the next version of the document (contract 2); the caller awaits the task."""
-        self.state["version"] += 1
-        # The SDK serializes an activity input when the task is made, so later changes don't leak into it.
-        record = {"name": self.document_name, "version": self.state["version"], "document": self.state}
+        version = self.doc.next_version()
+        record = {"name": self.document_name, "version": version, "document": self.doc.to_json()}
         return self.context.call_activity_with_retry(activity.SAVE_STATUS, STORE_RETRY, record)
 
     def persist(self):
@@ -302,7 +284,8 @@ class LinkRun:
         return self.context.call_activity_with_retry(activity.PUBLISH_EVENT, ACTIVITY_RETRY, event)
 
     def continue_as_new(self, **extra: Any) -> dict[str, Any]:
-        payload = {"request": self.request.to_dict(), "options": self.options.to_json(), "carry": self.state, **extra}
+        payload = {"request": self.request.to_dict(), "options": self.options.to_json(), "carry": self.doc.to_json(),
+                   **extra}
         if self.stores_document:
             payload["version"] = self.contract
         self.context.continue_as_new(payload)
@@ -310,18 +293,11 @@ class LinkRun:
 
     def result(self) -> dict[str, Any]:
         """The output: the final projection (contract 2; the document is in the store), else the whole state."""
-        return projection(self.state, self.document_name) if self.stores_document else self.state
+        return projection(self.doc, self.document_name) if self.stores_document else self.doc.to_json()
 
     def finish(self, phase: str, message: str, **details: Any):
-        self.enter(phase)
-        self.state["outcome"] = {"result": phase, "message": message, "completedAt": iso(self.now),
-                                 "audit": self.audit(), **details}
+        """`details` are the outcome's own keys (domain/status_document.py Outcome)."""
+        self.doc.finish(phase, message, self.now, self.doc.audit(self.request.operator, self.request.correlationId),
+                        **details)
         yield from self.announce(phase, {"message": message, **{k: v for k, v in details.items() if v is not None}})
         return self.result()
-
-    def audit(self) -> dict[str, Any]:
-        confirmation = self.state["confirmation"] or {}
-        return {"operator": self.request.operator, "confirmedBy": confirmation.get("confirmedBy"),
-                "confirmedAt": confirmation.get("confirmedAt"), "typedName": confirmation.get("typedName"),
-                "setupActivityId": (self.state["provisioning"] or {}).get("setupActivityId"),
-                "correlationId": self.request.correlationId}

@@ -8,8 +8,8 @@ from activities import names as activity
 from domain import phases
 from domain.environments import describe_environments
 from domain.request import LinkRequest
-from domain.values import iso, utc
-from orchestrators.link_state import enter_phase, new_state
+from domain.status_document import StatusDocument
+from domain.values import utc
 from orchestrators.options import RunOptions
 from orchestrators.projection import CONTRACT_VERSION, document_name, projection
 from orchestrators.validation import STORE_RETRY, checks_to_json, validate, validation_passed
@@ -24,29 +24,26 @@ def preflight(context: df.DurableOrchestrationContext):
     stores_document = data.get("version", 1) >= CONTRACT_VERSION
     request = LinkRequest.from_dict(data["request"])
     now = utc(context.current_utc_datetime)
-    state = new_state("preflight", request, RunOptions.from_json(data["options"]).links, now)
+    doc = StatusDocument.new("preflight", request.to_dict(), RunOptions.from_json(data["options"]).links, now)
     document = document_name(context.instance_id, data["runId"]) if stores_document else ""
     if stores_document:
-        state.update(version=0, runId=data["runId"])
+        doc.adopt_contract(data["runId"])
 
     def live():
-        return projection(state, document) if stores_document else state
+        return projection(doc, document) if stores_document else doc.to_json()
 
     context.set_custom_status(live())
     facts, results = yield from validate(context, request)
     finished = utc(context.current_utc_datetime)
-    state["checks"] = checks_to_json(results)
-    state["validatedAt"] = iso(finished)
-    state["environments"] = describe_environments(request, facts)
     operator = facts.value("operator")
-    state["operatorDisplayName"] = operator.display_name if operator else None
+    doc.record_validation(checks_to_json(results), finished, describe_environments(request, facts),
+                          operator.display_name if operator else None)
     passed = validation_passed(results)
-    enter_phase(state, phases.VALIDATED if passed else phases.VALIDATION_FAILED, finished)
-    state["outcome"] = {"result": state["phase"], "completedAt": iso(finished),
-                        "message": "Every prerequisite is met." if passed else "One or more prerequisites are not met."}
+    doc.finish(phases.VALIDATED if passed else phases.VALIDATION_FAILED,
+               "Every prerequisite is met." if passed else "One or more prerequisites are not met.", finished)
     if stores_document:
-        state["version"] = 1
         yield context.call_activity_with_retry(activity.SAVE_STATUS, STORE_RETRY,
-                                               {"name": document, "version": 1, "document": state})
+                                               {"name": document, "version": doc.next_version(),
+                                                "document": doc.to_json()})
     context.set_custom_status(live())
     return live()

@@ -6,6 +6,8 @@ storage (services.status_store) under `document`, at `version`. The projection c
 live and what the list needs: phase, kind, version, the request's summary, timeline, confirmation
 counters, provisioning progress and the outcome's summary. Every free text in it is cut to a bound,
 so its size is bounded whatever the run meets (tests/orchestrators/test_projection_size.py).
+`projection` makes it from the run's document (domain/status_document.py); `overlay` makes the full
+document again from it and the stored one, for the HTTP layer.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from domain.status_document import Attempt, Provisioning, StatusDocument
+
 # The orchestration input's contract version (set by the triggers). An input without it was started
 # by a release before the status store: it keeps the whole state as custom status, and no store calls.
 CONTRACT_VERSION = 2
 TEXT_LIMIT = 300
+# What the projection knows best: the phase is what the HTTP layer acts on, and progress changes between writes.
+LIVE_KEYS = ("phase", "timeline", "provisioning", "version")
 _REQUEST_FIELDS = ("lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId", "operator", "setupMode",
                    "correlationId")
-_PROVISIONING_FIELDS = ("started", "startedAt", "anchor", "deadline", "polls", "lastState", "lastPhase",
-                        "lastCheckedAt", "nextCheckAt", "retryAfterSeconds", "setupActivityId")
 
 
 def document_name(instance_id: str, run_id: str) -> str:
@@ -41,35 +45,49 @@ def _cut(value: Any, limit: int = TEXT_LIMIT) -> Any:
     return value
 
 
-def projection(state: dict[str, Any], document: str) -> dict[str, Any]:
-    request = state.get("request") or {}
-    confirmation = state.get("confirmation")
-    provisioning = state.get("provisioning")
-    outcome = state.get("outcome")
+def projection(doc: StatusDocument, document: str) -> dict[str, Any]:
+    request = doc.request or {}
+    confirmation, provisioning, outcome = doc.confirmation, doc.provisioning, doc.outcome
     return {
-        "kind": state["kind"],
-        "phase": state["phase"],
-        "version": state["version"],
+        "kind": doc.kind,
+        "phase": doc.phase,
+        "version": doc.version,
         "document": document,
-        "runId": state.get("runId"),
-        "startedAt": state["startedAt"],
-        "validatedAt": state.get("validatedAt"),
+        "runId": doc.run_id,
+        "startedAt": doc.started_at,
+        "validatedAt": doc.validated_at,
         "request": {key: _cut(request.get(key)) for key in _REQUEST_FIELDS},
-        "timeline": [{"phase": step["phase"], "at": step["at"]} for step in state["timeline"]],
+        "timeline": [{"phase": step.phase, "at": step.at} for step in doc.timeline],
         "confirmation": confirmation and {
-            "expiresAt": confirmation["expiresAt"],
-            "attemptCount": confirmation.get("attemptCount", len(confirmation["attempts"])),
-            "confirmedAt": confirmation.get("confirmedAt"),
-            "lastAttempt": _last_attempt(confirmation["attempts"]),
+            "expiresAt": confirmation.expires_at,
+            "attemptCount": confirmation.total_attempts,
+            "confirmedAt": confirmation.confirmed_at,
+            "lastAttempt": _last_attempt(confirmation.latest),
         },
-        "provisioning": provisioning and {key: _cut(provisioning.get(key), 100) for key in _PROVISIONING_FIELDS},
-        "outcome": outcome and {"result": outcome.get("result"), "message": _cut(outcome.get("message")),
-                                "completedAt": outcome.get("completedAt")},
+        "provisioning": provisioning and {key: _cut(value, 100) for key, value in _progress(provisioning).items()},
+        "outcome": outcome and {"result": outcome.result, "message": _cut(outcome.message),
+                                "completedAt": outcome.completed_at},
     }
 
 
-def _last_attempt(attempts: list[dict[str, Any]]) -> dict[str, Any] | None:
-    if not attempts:
+def _progress(provisioning: Provisioning) -> dict[str, Any]:
+    shown = provisioning.to_json()
+    return {key: shown.get(key) for key in Provisioning.keys()}
+
+
+def _last_attempt(last: Attempt | None) -> dict[str, Any] | None:
+    if last is None:
         return None
-    last = attempts[-1]
-    return {"attemptId": _cut(last.get("attemptId"), 64), "at": last.get("at"), "accepted": last.get("accepted")}
+    return {"attemptId": _cut(last.attempt_id, 64), "at": last.at, "accepted": last.accepted}
+
+
+def overlay(live: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
+    """The full document from the projection (without its `document` key) and the stored document:
+    the projection decides the phase and holds what changes between writes, the store the rest."""
+    stored = stored or {}
+    document = {"checks": [], "previousRuns": [], **live, **stored}
+    document.update({key: live[key] for key in LIVE_KEYS if key in live})
+    summary = {k: v for k, v in (live.get("confirmation") or {}).items() if k != "lastAttempt"}
+    if summary:
+        document["confirmation"] = {"attempts": [], **(stored.get("confirmation") or {}), **summary}
+    return document

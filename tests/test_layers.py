@@ -63,8 +63,8 @@ RULES = {
     "orchestrators import only activities' pure name modules": impure_activity_imports,
     "webui renders documents: no services, activities, orchestrators or triggers": lambda root: forbidden(
         root, ("webui",), "services", "activities", "orchestrators", "triggers", "cli", "function_app"),
-    "cli talks to the app over HTTP: no triggers, orchestrators or activities": lambda root: forbidden(
-        root, ("cli",), "triggers", "orchestrators", "activities", "function_app"),
+    "cli talks to the app over HTTP: no triggers, orchestrators, activities or webui": lambda root: forbidden(
+        root, ("cli",), "triggers", "orchestrators", "activities", "webui", "function_app"),
     "the product never imports sandbox, devhost, harness, tests or bench": lambda root: forbidden(
         root, PRODUCT, *OUTSIDE_THE_PRODUCT),
     "sandbox imports nothing of the product": lambda root: forbidden(

@@ -16,9 +16,10 @@ import azure.functions as func
 
 from domain import phases
 from domain.request import LinkRequest
+from domain.status_document import StatusDocument
 from domain.values import iso
 from orchestrators.options import CANCEL_EVENT, CONFIRM_EVENT
-from orchestrators.projection import CONTRACT_VERSION
+from orchestrators.projection import CONTRACT_VERSION, overlay
 from services.status_store import StatusStore
 from triggers.identity import MalformedPrincipal, Principal, principal_from_headers
 from triggers.problems import problem
@@ -59,10 +60,6 @@ async def _raw_status(client: df.DurableOrchestrationClient, instance_id: str):
     return status if status is not None and status.runtime_status is not None else None
 
 
-# What the projection knows best: the phase is what the HTTP layer acts on, and progress changes between writes.
-_LIVE_KEYS = ("phase", "timeline", "provisioning", "version")
-
-
 def live_state(status) -> dict[str, Any]:
     """What the orchestration shows of itself: its output once done, else its custom status. From
     contract version 2 on that is the small projection (orchestrators/projection.py); runs started
@@ -94,13 +91,7 @@ def complete_document(live: dict[str, Any], store: StatusStore | None = None) ->
     name = live.pop("document", None)
     if name is None:
         return live  # a run started before the status store keeps its whole document live
-    stored = (store or StatusStore.from_environment()).load(name) or {}
-    document = {"checks": [], "previousRuns": [], **live, **stored}
-    document.update({key: live[key] for key in _LIVE_KEYS if key in live})
-    summary = {k: v for k, v in (live.get("confirmation") or {}).items() if k != "lastAttempt"}
-    if summary:
-        document["confirmation"] = {"attempts": [], **(stored.get("confirmation") or {}), **summary}
-    return document
+    return overlay(live, (store or StatusStore.from_environment()).load(name))
 
 
 def status_document(status, base_url: str, store: StatusStore | None = None) -> dict[str, Any]:
@@ -115,10 +106,10 @@ def status_document(status, base_url: str, store: StatusStore | None = None) -> 
 
 
 def _mark_failed_runtime(document: dict[str, Any], runtime) -> None:
-    if runtime in (df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated) \
-            and document.get("phase") not in phases.FINAL_PHASES:
-        document["phase"] = phases.FAILED
-        document["outcome"] = {"result": phases.FAILED, "message": f"The orchestration was {runtime.value.lower()}."}
+    if runtime in (df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated):
+        typed = StatusDocument.of(document)
+        if typed.end_unexpectedly(f"The orchestration was {runtime.value.lower()}."):
+            document.update(phase=typed.phase, outcome=typed.outcome.to_json())
     document.setdefault("phase", phases.VALIDATING)
 
 
@@ -162,8 +153,7 @@ def _blocks_new_run(document: dict[str, Any]) -> bool:
     """A run that is alive, or that got as far as starting setup, owns the environment for good."""
     if document["runtimeStatus"] in {s.value for s in _RUNNING}:
         return True
-    reached = {step["phase"] for step in document.get("timeline", [])} | {document["phase"]}
-    return bool(reached & phases.SETUP_STARTED_PHASES)
+    return StatusDocument.of(document).setup_may_have_started()
 
 
 def requester(channel: str, headers: Mapping[str, str] | None = None, message_id: str | None = None) -> dict[str, Any]:
@@ -188,7 +178,7 @@ async def start_link(client: df.DurableOrchestrationClient, request: LinkRequest
     payload = {"version": CONTRACT_VERSION, "runId": str(uuid.uuid4()), "request": request.to_dict(),
                "options": options.to_json(), "requestedBy": requested_by}
     if existing:
-        payload["previousRuns"] = [_run_summary(existing), *existing.get("previousRuns", [])]
+        payload["previousRuns"] = [StatusDocument.of(existing).run_summary(), *existing.get("previousRuns", [])]
     try:
         await client.start_new(LINK_ORCHESTRATOR, instance_id, payload)
     except Exception:
@@ -201,15 +191,6 @@ async def start_link(client: df.DurableOrchestrationClient, request: LinkRequest
     if existing:
         log.info("link %s restarted after earlier run ended %s", instance_id, existing["phase"])
     return StartResult(instance_id, created=True)
-
-
-def _run_summary(document: dict[str, Any]) -> dict[str, Any]:
-    """What an auditor asks of a run that ended without setup, kept when a new run replaces it."""
-    outcome = document.get("outcome") or {}
-    return {"phase": document["phase"], "createdTime": document.get("createdTime"),
-            "completedAt": outcome.get("completedAt"), "message": outcome.get("message"),
-            "failedChecks": [c["id"] for c in document.get("checks", []) if c.get("outcome") in ("failed", "error")],
-            "timeline": document.get("timeline", [])}
 
 
 async def start_preflight(client: df.DurableOrchestrationClient, request: LinkRequest, base_url: str,
@@ -237,22 +218,23 @@ def _authorize(headers: Mapping[str, str], request: dict[str, Any], settings: Ap
 
 async def _act(client, instance_id: str, headers: Mapping[str, str], settings: AppSettings, base_url: str,
                allowed_phases: frozenset[str], wrong_phase: str, event: str, data: dict[str, Any]) -> ActionResult:
-    document = await load_status(client, instance_id, base_url)
-    if document is None or document.get("kind") == "preflight":
+    found = await load_status(client, instance_id, base_url)
+    document = found and StatusDocument.of(found)
+    if document is None or document.kind == "preflight":
         return ActionResult(404, problem(404, "Not Found", f"There is no link {instance_id}."))
-    principal, refusal = _authorize(headers, document.get("request") or {}, settings)
+    principal, refusal = _authorize(headers, document.request or {}, settings)
     if refusal:
         return refusal
-    if document["phase"] not in allowed_phases or document["runtimeStatus"] not in {s.value for s in _RUNNING}:
-        return ActionResult(409, problem(409, "Conflict", wrong_phase.format(phase=document["phase"]),
-                                         instanceId=instance_id, phase=document["phase"]))
+    if document.phase not in allowed_phases or document.runtime_status not in {s.value for s in _RUNNING}:
+        return ActionResult(409, problem(409, "Conflict", wrong_phase.format(phase=document.phase),
+                                         instanceId=instance_id, phase=document.phase))
     by = {"name": principal.name, "objectId": principal.object_id}
     # The attempt id lets the caller learn what became of this request: 202 only says the event was
     # delivered; the run records the id where it acted on it (confirmation.attempts, outcome.attemptId).
-    attempt = {**data, "by": by, "attemptId": str(uuid.uuid4()), "runId": document.get("runId")}
+    attempt = {**data, "by": by, "attemptId": str(uuid.uuid4()), "runId": document.run_id}
     await client.raise_event(instance_id, event, attempt)
     return ActionResult(202, body={"instanceId": instance_id, **data, "by": by, "attemptId": attempt["attemptId"],
-                                   "links": document["links"]})
+                                   "links": document.links})
 
 
 async def submit_confirmation(client, instance_id: str, typed_name: str, headers: Mapping[str, str],

@@ -18,7 +18,7 @@ from triggers.settings import AppSettings
 from triggers.task_hub import TaskHubUnavailable
 from webui import PAGE_HEADERS, render_not_found_page, render_review_page
 from webui.notices import RESULT, SUBMITTED, notice_for, refusal_for_status
-from webui.phases import attempts_marker
+from domain.run_progress import attempts_marker
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _MAX_FORM_FIELDS = 10

@@ -6,88 +6,81 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from webui.html import mapping
-from webui.phases import phase_time
+from domain import phases as P
+from domain.status_document import Confirmation, StatusDocument
+
+_OUTCOME_KEYS = ("result", "message", "completedAt", "reason", "by", "linkedEnvironment", "disconnectedEnvironment",
+                 "recommendation")
 
 
-def audit_record(status: Mapping[str, Any]) -> dict[str, Any]:
-    request = mapping(status.get("request"))
-    confirmation = mapping(status.get("confirmation"))
-    outcome = mapping(status.get("outcome"))
+def audit_record(status: StatusDocument | Mapping[str, Any]) -> dict[str, Any]:
+    doc = StatusDocument.of(status)
+    request = doc.request or {}
+    outcome = doc.outcome and doc.outcome.to_json()
     return {
-        "instanceId": status.get("instanceId"),
-        "kind": status.get("kind"),
-        "phase": status.get("phase"),
-        "runtimeStatus": status.get("runtimeStatus"),
+        "instanceId": doc.instance_id,
+        "kind": doc.kind,
+        "phase": doc.phase,
+        "runtimeStatus": doc.runtime_status,
         "request": dict(request),
-        "requester": {**_requester(status), "requestedAt": status.get("startedAt") or status.get("createdTime")},
-        "operator": {"upn": request.get("operator"), "displayName": status.get("operatorDisplayName")},
-        "environments": status.get("environments"),
-        "checksAtConfirmation": _checks_at_confirmation(status),
-        "revalidation": _revalidation(status),
-        "finalChecks": {"validatedAt": status.get("validatedAt"), "checks": _checks(status)},
-        "confirmation": _confirmation(confirmation) if confirmation else None,
-        "setup": _setup(status, request),
-        "provisioning": _provisioning(status),
-        "outcome": {key: outcome.get(key) for key in
-                    ("result", "message", "completedAt", "reason", "by", "linkedEnvironment",
-                     "disconnectedEnvironment", "recommendation")} if outcome else None,
-        "timeline": list(status.get("timeline") or []),
-        "previousRuns": list(status.get("previousRuns") or []),
+        "requester": {**_requester(doc), "requestedAt": doc.started_at or doc.created_time},
+        "operator": {"upn": request.get("operator"), "displayName": doc.operator_display_name},
+        "environments": doc.environments,
+        "checksAtConfirmation": _checks_at_confirmation(doc),
+        "revalidation": _revalidation(doc),
+        "finalChecks": {"validatedAt": doc.validated_at, "checks": doc.check_results()},
+        "confirmation": _confirmation(doc.confirmation) if doc.confirmation else None,
+        "setup": {"mode": request.get("setupMode"), "startedAt": doc.phase_time(P.STARTING_SETUP),
+                  "setupActivityId": doc.provisioning and doc.provisioning.setup_activity_id},
+        "provisioning": _provisioning(doc),
+        "outcome": {key: outcome.get(key) for key in _OUTCOME_KEYS} if outcome else None,
+        "timeline": [entry.to_json() for entry in doc.timeline],
+        "previousRuns": list(doc.previous_runs),
     }
 
 
-def _requester(status: Mapping[str, Any]) -> dict[str, Any]:
+def _requester(doc: StatusDocument) -> dict[str, Any]:
     # Runs started before the app recorded its requester say so rather than guess.
-    recorded = mapping(status.get("requestedBy"))
+    recorded = doc.requested_by or {}
     return {"channel": recorded.get("channel"), "principal": recorded.get("principal"),
             "messageId": recorded.get("messageId"), "recorded": bool(recorded)}
 
 
-def _checks(status: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [c for c in status.get("checks") or [] if isinstance(c, Mapping)]
+def _replaced(doc: StatusDocument) -> list[Mapping[str, Any]]:
+    return [c for c in (doc.revalidation.replaced if doc.revalidation else []) if isinstance(c, Mapping)]
 
 
-def _checks_at_confirmation(status: Mapping[str, Any]) -> dict[str, Any] | None:
+def _checks_at_confirmation(doc: StatusDocument) -> dict[str, Any] | None:
     """The checks the confirmer saw: those a revalidation replaced afterwards, as they were."""
-    confirmed_at = mapping(status.get("confirmation")).get("confirmedAt")
+    confirmed_at = doc.confirmation and doc.confirmation.confirmed_at
     if not confirmed_at:
         return None
-    replaced = {c.get("id"): c for c in mapping(status.get("revalidation")).get("replaced") or []
-                if isinstance(c, Mapping)}
-    return {"confirmedAt": confirmed_at, "validatedAt": phase_time(status, "AwaitingConfirmation"),
-            "checks": [replaced.get(c.get("id"), c) for c in _checks(status)]}
+    replaced = {c.get("id"): c for c in _replaced(doc)}
+    return {"confirmedAt": confirmed_at, "validatedAt": doc.phase_time(P.AWAITING_CONFIRMATION),
+            "checks": [replaced.get(c.get("id"), c) for c in doc.check_results()]}
 
 
-def _revalidation(status: Mapping[str, Any]) -> dict[str, Any] | None:
-    revalidation = mapping(status.get("revalidation"))
-    if not revalidation:
+def _revalidation(doc: StatusDocument) -> dict[str, Any] | None:
+    if not doc.revalidation:
         return None
-    rerun = {c.get("id") for c in revalidation.get("replaced") or [] if isinstance(c, Mapping)}
-    return {"at": revalidation.get("at"), "checks": [c for c in _checks(status) if c.get("id") in rerun]}
+    rerun = {c.get("id") for c in _replaced(doc)}
+    return {"at": doc.revalidation.at, "checks": [c for c in doc.check_results() if c.get("id") in rerun]}
 
 
-def _confirmation(confirmation: Mapping[str, Any]) -> dict[str, Any]:
-    attempts = [a for a in confirmation.get("attempts") or [] if isinstance(a, Mapping)]
-    total = max(int(confirmation.get("attemptCount") or 0), len(attempts))
-    return {"expiresAt": confirmation.get("expiresAt"), "confirmedBy": confirmation.get("confirmedBy"),
-            "confirmedAt": confirmation.get("confirmedAt"), "typedName": confirmation.get("typedName"),
-            "attempts": [{key: a.get(key) for key in ("at", "by", "typedName", "accepted", "reason")}
-                         for a in attempts],
-            "attemptCount": total, "attemptsNotKept": total - len(attempts)}
+def _confirmation(confirmation: Confirmation) -> dict[str, Any]:
+    total = confirmation.total_attempts
+    return {"expiresAt": confirmation.expires_at, "confirmedBy": confirmation.confirmed_by,
+            "confirmedAt": confirmation.confirmed_at, "typedName": confirmation.typed_name,
+            "attempts": [{"at": a.at, "by": a.by, "typedName": a.typed_name, "accepted": a.accepted,
+                          "reason": a.reason} for a in confirmation.attempts],
+            "attemptCount": total, "attemptsNotKept": total - len(confirmation.attempts)}
 
 
-def _setup(status: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any]:
-    provisioning = mapping(status.get("provisioning"))
-    return {"mode": request.get("setupMode"), "startedAt": phase_time(status, "StartingSetup"),
-            "setupActivityId": provisioning.get("setupActivityId")}
-
-
-def _provisioning(status: Mapping[str, Any]) -> dict[str, Any] | None:
-    provisioning = mapping(status.get("provisioning"))
+def _provisioning(doc: StatusDocument) -> dict[str, Any] | None:
+    provisioning = doc.provisioning
     if not provisioning:
         return None
-    ended = phase_time(status, "Verifying", "ProvisioningFailed", "ProvisioningTimedOut")
-    return {"startedAt": provisioning.get("startedAt"), "endedAt": ended, "polls": provisioning.get("polls"),
-            "lastState": provisioning.get("lastState"), "lastPhase": provisioning.get("lastPhase"),
-            "lastCheckedAt": provisioning.get("lastCheckedAt"), "deadline": provisioning.get("deadline")}
+    ended = doc.phase_time(P.VERIFYING, P.PROVISIONING_FAILED, P.PROVISIONING_TIMED_OUT)
+    return {"startedAt": provisioning.started_at, "endedAt": ended, "polls": provisioning.polls,
+            "lastState": provisioning.last_state, "lastPhase": provisioning.last_phase,
+            "lastCheckedAt": provisioning.last_checked_at, "deadline": provisioning.deadline}

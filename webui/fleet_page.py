@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from domain.environments import admin_center_url
 from domain.phases import ALL_PHASES
-from webui.fleet import Fleet, age, counts_text, fleet, next_step
+from domain.values import iso
+from domain.fleet import Fleet, age, counts_text, fleet, next_step
 from webui.html import href, link, mapping, page, refresh_bar, text, time_element
 
 FLEET_REFRESH_SECONDS = 10
@@ -21,7 +22,7 @@ def render_fleet_page(items: Iterable[Mapping[str, Any]], *, phase: str | None, 
     content = "".join((refresh_bar(refresh, "to show new runs and phases"), _counts(view), _filter(view),
                        _table(view, now)))
     title = f"Link runs: {phase}" if phase else "Link runs"
-    footer = f"<p>Shown at {time_element(now.strftime('%Y-%m-%dT%H:%M:%SZ'))}.</p>"
+    footer = f"<p>Shown at {time_element(iso(now))}.</p>"
     return page(title, title, content, refresh=refresh, footer=footer, wide=True)
 
 

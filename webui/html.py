@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from webui.assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
-from webui.phases import readable_time
+from domain.run_progress import readable_time
 
 _SEPARATOR = " \u00b7 "
 EYEBROW = "Link a finance and operations environment to an existing Dataverse environment"

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from webui.phases import AWAITING_CONFIRMATION, actor_name, attempts_marker, latest_attempt, phase_of
+from domain.phases import AWAITING_CONFIRMATION
+from domain.run_progress import actor_name, attempts_marker
+from domain.status_document import StatusDocument
 
-SUBMITTED = "submitted"  # query key: the attempts marker (webui.phases) before this submission
+SUBMITTED = "submitted"  # query key: the attempts marker (domain.run_progress) before this submission
 RESULT = "result"  # query key: why a submission was refused before it reached the orchestration
 
 REFUSALS: dict[str, str] = {
@@ -39,14 +41,15 @@ def notice_for(query: Mapping[str, str], status: Mapping[str, Any]) -> tuple[str
     before = query.get(SUBMITTED)
     if before is None:
         return None, None
-    if attempts_marker(status) != before:
-        attempt = latest_attempt(status) or {}
-        if attempt.get("accepted"):
-            who = actor_name(attempt.get("by")) or attempt.get("typedName")
+    doc = StatusDocument.of(status)
+    if attempts_marker(doc) != before:
+        attempt = doc.latest_attempt()
+        if attempt and attempt.accepted:
+            who = actor_name(attempt.by) or attempt.typed_name
             return f"Confirmed by {who}. Setup is starting.", "success"
-        reason = str(attempt.get("reason") or "the name did not match").rstrip(".")
+        reason = str((attempt and attempt.reason) or "the name did not match").rstrip(".")
         return f"The name you typed was not accepted: {reason}.", "error"
-    if phase_of(status) == AWAITING_CONFIRMATION:
+    if doc.phase == AWAITING_CONFIRMATION:
         return "Your confirmation was received and is being checked.", "pending"
     return None, None
 

@@ -13,10 +13,11 @@ from typing import Any, Iterable, Mapping
 from domain.environments import admin_center_url, named_environments
 from domain.setup_modes import instructions_title
 from webui.html import environment_html, mapping as _mapping, page, refresh_bar, text as _text, time_element as _time
-from webui.phases import (
-    AWAITING_CONFIRMATION, Step, actor_name, is_running, latest_attempt, phase_of, readable_time,
-    timeline_steps,
+from domain.phases import AWAITING_CONFIRMATION
+from domain.run_progress import (
+    INSTRUCTION_PHASES, Step, actor_name, confirmed_not_yet_shown, is_running, timeline_steps,
 )
+from domain.status_document import UNKNOWN_PHASE, StatusDocument
 
 MESSAGE_KINDS = ("info", "success", "error", "pending")
 RUNNING_REFRESH_SECONDS = 5
@@ -37,14 +38,10 @@ _REQUEST_FIELDS = (
     ("correlationId", "Correlation id"),
 )
 _EVIDENCE_MAX_DEPTH = 4
-_DEFAULT_NOTICE = (
-    "Linking can't be undone. The finance and operations environment is briefly unavailable "
-    "while provisioning runs."
-)
 
 
 def render_review_page(
-    status: Mapping[str, Any],
+    status: StatusDocument | Mapping[str, Any],
     *,
     confirm_action_url: str,
     message: str | None = None,
@@ -53,7 +50,8 @@ def render_review_page(
     """A complete HTML page for one run. The confirmation form appears only while the run awaits
     confirmation; `message_kind` "pending" means a submission is being checked (the page then
     refreshes soon even though the run waits)."""
-    phase = phase_of(status)
+    status = StatusDocument.of(status)
+    phase = status.phase_name
     awaiting = phase == AWAITING_CONFIRMATION
     kind = message_kind if message_kind in MESSAGE_KINDS else "info"
     refresh = _refresh_seconds(status, message, kind)
@@ -79,33 +77,33 @@ def render_not_found_page(instance_id: str) -> str:
         "<section><p>There is no link or preflight run with the id "
         f"<strong>{_text(instance_id)}</strong>. Check the address you were given.</p></section>"
     )
-    return _page("No such run", {"instanceId": instance_id, "phase": "Unknown"}, None, content)
+    return _page("No such run", StatusDocument(instance_id=instance_id, phase=UNKNOWN_PHASE), None, content)
 
 
-def _page(title: str, status: Mapping[str, Any], refresh: int | None, content: str) -> str:
-    phase = f'<p class="phase">Phase: <strong id="phase">{_text(phase_of(status))}</strong></p>'
-    footer = f"<p>Run <code>{_text(status.get('instanceId') or '')}</code>{_updated(status)}</p>"
+def _page(title: str, status: StatusDocument, refresh: int | None, content: str) -> str:
+    phase = f'<p class="phase">Phase: <strong id="phase">{_text(status.phase_name)}</strong></p>'
+    footer = f"<p>Run <code>{_text(status.instance_id or '')}</code>{_updated(status)}</p>"
     return page(title, _title_of(status), content, refresh=refresh, subheading=phase, footer=footer)
 
 
-def _title_of(status: Mapping[str, Any]) -> str:
-    if status.get("phase") == "Unknown":
+def _title_of(status: StatusDocument) -> str:
+    if status.phase == UNKNOWN_PHASE:
         return "No such run"
-    if status.get("kind") == "preflight":
+    if status.kind == "preflight":
         return "Preflight checks"
-    if status.get("phase") == AWAITING_CONFIRMATION:
+    if status.phase == AWAITING_CONFIRMATION:
         return "Review and confirm the link"
     return "Link status"
 
 
-def _updated(status: Mapping[str, Any]) -> str:
-    updated = status.get("lastUpdatedTime")
+def _updated(status: StatusDocument) -> str:
+    updated = status.last_updated_time
     return f", last updated {_time(updated)}" if updated else ""
 
 
-def _refresh_seconds(status: Mapping[str, Any], message: str | None, kind: str) -> int | None:
-    if message and kind == "pending":
-        return PENDING_REFRESH_SECONDS
+def _refresh_seconds(status: StatusDocument, message: str | None, kind: str) -> int | None:
+    if message and kind == "pending" or confirmed_not_yet_shown(status):
+        return PENDING_REFRESH_SECONDS  # the run is about to move on: show it soon
     return RUNNING_REFRESH_SECONDS if is_running(status) else None
 
 
@@ -124,7 +122,7 @@ def _refresh_bar(refresh: int | None) -> str:
     return refresh_bar(refresh, "while the run is in progress")
 
 
-def _progress_section(status: Mapping[str, Any]) -> str:
+def _progress_section(status: StatusDocument) -> str:
     items = "".join(_step_item(step) for step in timeline_steps(status))
     return (
         '<section aria-labelledby="h-progress"><h2 id="h-progress">Progress</h2>'
@@ -145,41 +143,40 @@ def _step_item(step: Step) -> str:
     )
 
 
-def _outcome_section(status: Mapping[str, Any]) -> str:
-    outcome = _mapping(status.get("outcome"))
+def _outcome_section(status: StatusDocument) -> str:
+    outcome = status.outcome
     if not outcome:
         return ""
-    facts = [("Result", outcome.get("result")), ("Message", outcome.get("message")),
-             ("Completed", _time(outcome.get("completedAt")))]
-    disconnected = _mapping(outcome.get("disconnectedEnvironment"))
+    facts = [("Result", outcome.result), ("Message", outcome.message), ("Completed", _time(outcome.completed_at))]
+    disconnected = _mapping(outcome.disconnected_environment)
     if disconnected:
         facts.append(("Disconnected initial environment", environment_html(_with_admin_page(disconnected))))
-    linked = _mapping(outcome.get("linkedEnvironment"))
+    linked = _mapping(outcome.linked_environment)
     if linked:
         facts.append(("Linked environment", _evidence(linked, 0)))
-    if outcome.get("recommendation"):
-        facts.append(("Recommendation", outcome["recommendation"]))
+    if outcome.recommendation:
+        facts.append(("Recommendation", outcome.recommendation))
     return (
         '<section aria-labelledby="h-outcome"><h2 id="h-outcome">Outcome</h2>'
         f"{_facts(facts, markup_keys={'Completed', 'Linked environment', 'Disconnected initial environment'})}</section>\n"
     )
 
 
-def _instructions_section(status: Mapping[str, Any]) -> str:
-    steps = status.get("operatorInstructions") or []
-    if not steps or phase_of(status) not in ("StartingSetup", "Provisioning"):
+def _instructions_section(status: StatusDocument) -> str:
+    steps = status.operator_instructions or []
+    if not steps or status.phase not in INSTRUCTION_PHASES:
         return ""
     items = "".join(f"<li>{_text(step)}</li>" for step in steps)
-    title = instructions_title(_mapping(status.get("request")).get("setupMode"))
+    title = instructions_title(_mapping(status.request).get("setupMode"))
     return (
         f'<section aria-labelledby="h-instructions"><h2 id="h-instructions">{_text(title)}</h2>'
         f"<ol>{items}</ol></section>\n"
     )
 
 
-def _irreversible_section(status: Mapping[str, Any]) -> str:
-    notice = status.get("irreversibilityNotice") or _DEFAULT_NOTICE
-    initial = _mapping(status.get("initialEnvironment"))
+def _irreversible_section(status: StatusDocument) -> str:
+    notice = status.notice
+    initial = _mapping(status.initial_environment)
     if initial:
         initial_text = (
             "The initial Power Platform environment that will be disconnected from this finance "
@@ -200,17 +197,17 @@ def _irreversible_section(status: Mapping[str, Any]) -> str:
     )
 
 
-def _request_section(status: Mapping[str, Any]) -> str:
-    request = _mapping(status.get("request"))
+def _request_section(status: StatusDocument) -> str:
+    request = _mapping(status.request)
     if not request:
         return ('<section aria-labelledby="h-request"><h2 id="h-request">Request</h2>'
                 "<p>The request is not available.</p></section>\n")
-    target, fno = named_environments(status)
+    target, fno = named_environments(status.environments, request)
     facts = [("Finance and operations environment", environment_html(fno)),
              ("LCS project", request.get("lcsProjectId")),
              ("Power Platform environment to link", environment_html(target))]
     facts += [(label, request.get(key)) for key, label in _REQUEST_FIELDS if request.get(key) not in (None, "")]
-    operator_name = status.get("operatorDisplayName")
+    operator_name = status.operator_display_name
     if operator_name:
         facts.insert(4, ("Operator name", operator_name))
     markup = {"Finance and operations environment", "Power Platform environment to link"}
@@ -225,8 +222,8 @@ def _with_admin_page(environment: Mapping[str, Any]) -> dict[str, Any]:
     return {"adminUrl": admin_center_url(env_id) if env_id else None, **environment}
 
 
-def _checks_section(status: Mapping[str, Any]) -> str:
-    checks = [c for c in status.get("checks") or [] if isinstance(c, Mapping)]
+def _checks_section(status: StatusDocument) -> str:
+    checks = status.check_results()
     if not checks:
         summary = "<p>The checks are still running.</p>" if is_running(status) else (
             "<p>No checks were recorded.</p>")
@@ -273,27 +270,25 @@ def _check_item(index: int, check: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def _confirm_section(status: Mapping[str, Any], action_url: str, *, rejected: bool) -> str:
-    confirmation = _mapping(status.get("confirmation"))
-    name = status.get("operatorDisplayName")
+def _confirm_section(status: StatusDocument, action_url: str, *, rejected: bool) -> str:
+    name = status.operator_display_name
     who = (
         f"Type the operator's name, <strong>{_text(name)}</strong>, exactly as shown."
         if name else "Type your name as it appears in your account."
     )
-    expires = confirmation.get("expiresAt")
+    expires = status.confirmation and status.confirmation.expires_at
     expiry = f" If nobody confirms by {_time(expires)}, the run stops." if expires else ""
-    last = latest_attempt(status)
+    last = status.latest_attempt()
     last_text = ""
     if last:
-        verdict = "accepted" if last.get("accepted") else "not accepted"
-        reason = (f": {_text(str(last['reason']).rstrip('.'))}"
-                  if last.get("reason") and not last.get("accepted") else "")
+        verdict = "accepted" if last.accepted else "not accepted"
+        reason = f": {_text(str(last.reason).rstrip('.'))}" if last.reason and not last.accepted else ""
         last_text = (
-            f'<p id="last-attempt">Last attempt {_time(last.get("at"))} by '
-            f"{_text(actor_name(last.get('by')) or 'unknown')}, typed name "
-            f"\u201c{_text(last.get('typedName') or '')}\u201d: {verdict}{reason}.</p>"
+            f'<p id="last-attempt">Last attempt {_time(last.at)} by '
+            f"{_text(actor_name(last.by) or 'unknown')}, typed name "
+            f"\u201c{_text(last.typed_name or '')}\u201d: {verdict}{reason}.</p>"
         )
-    initial = _mapping(status.get("initialEnvironment"))
+    initial = _mapping(status.initial_environment)
     acknowledgement = "I have read every check and I understand that linking can't be undone"
     if initial:
         acknowledgement += f" and that {_environment_text(initial)} will be disconnected"
@@ -316,13 +311,10 @@ def _confirm_section(status: Mapping[str, Any], action_url: str, *, rejected: bo
     )
 
 
-def _history_section(status: Mapping[str, Any]) -> str:
-    entries = [e for e in status.get("timeline") or [] if isinstance(e, Mapping)]
-    if not entries:
+def _history_section(status: StatusDocument) -> str:
+    if not status.timeline:
         return ""
-    rows = "".join(
-        f"<tr><td>{_text(e.get('phase'))}</td><td>{_time(e.get('at'))}</td></tr>" for e in entries
-    )
+    rows = "".join(f"<tr><td>{_text(e.phase)}</td><td>{_time(e.at)}</td></tr>" for e in status.timeline)
     return (
         '<section aria-labelledby="h-history"><h2 id="h-history">History</h2>'
         '<table class="history" aria-labelledby="h-history">'

@@ -111,7 +111,7 @@ def test_list_and_audit_read_at_every_width(width):
     from tests.webui.test_audit_record import linked_after_a_late_confirmation
     from tests.webui.support import FLEET_NOW as NOW, fleet_items as many
     from webui.audit import audit_record
-    from webui.fleet import fleet
+    from domain.fleet import fleet
     items = many(40)
     lines = render(reports.links_view(fleet(items, "AwaitingConfirmation"), NOW), width)
     shown = [i for i in items if i["phase"] == "AwaitingConfirmation"]

@@ -14,7 +14,7 @@ import pytest
 
 from domain import phases
 from domain.request import MAX_CORRELATION_ID, MAX_UPN_LENGTH
-from orchestrators.link_state import MAX_RECORDED_ATTEMPTS
+from domain.status_document import MAX_RECORDED_ATTEMPTS, StatusDocument
 from orchestrators.projection import projection
 
 LIMIT_BYTES = 16 * 1024
@@ -62,5 +62,5 @@ def worst_state(phase: str) -> dict:
 def test_the_worst_case_projection_fits_in_every_phase(phase):
     state = worst_state(phase)
     assert min(utf16_sizes(state)) > 20 * LIMIT_BYTES  # the document itself could never be the custom status
-    live = projection(state, "link-" + "e" * 36 + "/" + "r" * 36 + ".json")
+    live = projection(StatusDocument.from_json(state), "link-" + "e" * 36 + "/" + "r" * 36 + ".json")
     assert max(utf16_sizes(live)) <= LIMIT_BYTES, utf16_sizes(live)

@@ -4,7 +4,7 @@ import pytest
 
 from domain.phases import ALL_PHASES
 from tests.webui.support import FLEET_NOW as NOW, fleet_item as item, fleet_items as many, parse
-from webui.fleet import age, fleet, next_step
+from domain.fleet import age, fleet, next_step
 from webui.fleet_page import render_fleet_page
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from tests.webui.support import provisioning_status, status
 from webui.notices import REFUSALS, notice_for, refusal_for_status
-from webui.phases import attempts_marker, is_final, is_running, timeline_steps
+from domain.run_progress import attempts_marker, confirmed_not_yet_shown, is_final, is_running, timeline_steps
 
 
 def states(doc):
@@ -97,3 +97,15 @@ def test_a_reason_ending_in_a_full_stop_is_not_doubled():
     doc = status()
     doc["confirmation"]["attempts"] = [rejected("2025-03-01T10:01:00Z") | {"reason": "No match."}]
     assert notice_for({"submitted": "0@"}, doc)[0] == "The name you typed was not accepted: No match."
+
+
+
+def test_a_confirmation_accepted_before_the_phase_shows_it_is_known():
+    """The stored document shows the accepted attempt a moment before the live phase moves on: the
+    review page must look again soon, or it stops on "Setup is starting" still AwaitingConfirmation."""
+    doc = status()
+    doc["confirmation"]["attempts"] = [rejected("2025-03-01T10:01:00Z")]
+    assert not confirmed_not_yet_shown(doc)
+    doc["confirmation"]["attempts"].append(dict(rejected("2025-03-01T10:02:00Z", "Adele Vance"), accepted=True))
+    assert confirmed_not_yet_shown(doc) and not is_running(doc)
+    assert not confirmed_not_yet_shown(doc | {"phase": "StartingSetup"})

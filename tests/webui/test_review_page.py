@@ -138,6 +138,14 @@ def test_pending_submission_refreshes_soon_even_while_awaiting():
     assert page.one("body").attrs["data-refresh-seconds"] == "1"
 
 
+def test_an_accepted_confirmation_the_phase_does_not_show_yet_refreshes_soon():
+    doc = status()
+    doc["confirmation"]["attempts"] = [{"at": "2025-03-01T10:02:00Z", "typedName": "Adele Vance", "by": ADELE,
+                                        "accepted": True, "reason": None}]
+    page = parse(render(doc, message="Confirmed by Adele. Setup is starting.", message_kind="success"))
+    assert page.one("body").attrs["data-refresh-seconds"] == "1"
+
+
 def test_timeline_shows_steps_with_states_and_times():
     page = parse(render(provisioning_status()))
     steps = page.all("li", class_="step")
