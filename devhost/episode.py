@@ -21,6 +21,8 @@ MAX_CUSTOM_STATUS_KB = 16
 # The Azure Storage provider's limits, which the extension passes to the SDK: longer timers are split.
 MAXIMUM_SHORT_TIMER = timedelta(days=6)
 LONG_TIMER_INTERVAL = timedelta(days=3)
+# The SDK's ActionType.CONTINUE_AS_NEW.
+CONTINUE_AS_NEW_ACTION = 4
 
 Handle = Callable[[func.OrchestrationContext], str]
 
@@ -106,6 +108,79 @@ def problems_of(shim: ShimResult) -> str | None:
     return None
 
 
+@dataclass
+class Inbox:
+    """One episode's messages, sorted as the extension does: what enters history, what is consumed,
+    and the lifecycle requests (start, terminate, suspend, resume) among them."""
+
+    fresh: list[Event]
+    has_start: bool
+    suspended: bool
+    consumed: list[int] = field(default_factory=list)
+    terminate: Event | None = None
+    lifecycle_changed: bool = False
+
+
+def read_inbox(instance: Instance, has_past: bool, messages: list[Message], now: datetime) -> Inbox:
+    inbox = Inbox([h.orchestrator_started(now)], has_past, instance.runtime_status == "Suspended")
+    for message in messages:
+        if message.execution_id not in (None, instance.execution_id):
+            inbox.consumed.append(message.id)  # meant for an execution that no longer exists
+            continue
+        kind = message.event["EventType"]
+        if kind == EventType.ExecutionStarted:
+            inbox.consumed.append(message.id)
+            if not inbox.has_start:
+                inbox.fresh.append(message.event)
+                inbox.has_start = True
+        elif kind == EventType.ExecutionTerminated:
+            inbox.consumed.append(message.id)
+            inbox.terminate = inbox.terminate or message.event
+        elif kind in (EventType.ExecutionSuspended, EventType.ExecutionResumed):
+            inbox.consumed.append(message.id)
+            inbox.fresh.append(message.event)
+            inbox.suspended = kind == EventType.ExecutionSuspended
+            inbox.lifecycle_changed = True
+        elif inbox.suspended:
+            continue  # held until the instance is resumed
+        else:
+            inbox.consumed.append(message.id)
+            inbox.fresh.append(message.event)
+    return inbox
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The instance as the episode found it, the moment it runs and its sorted messages."""
+
+    instance: Instance
+    now: datetime
+    inbox: Inbox
+
+    def commit(self, status: str, events: list[Event], **changes: Any) -> EpisodeCommit:
+        """The episode's one transaction; custom status and output stay as they are unless given."""
+        return EpisodeCommit(
+            instance_id=self.instance.instance_id,
+            expected_rev=self.instance.rev,
+            consumed=self.inbox.consumed,
+            runtime_status=status,
+            last_updated_time=fmt_event(self.now),
+            append_events=events + [h.orchestrator_completed(self.now)],
+            custom_status=changes.pop("custom_status", self.instance.custom_status),
+            output=changes.pop("output", self.instance.output),
+            **changes,
+        )
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    """What the orchestrator's new actions add: history events, activity work items, timers."""
+
+    events: list[Event]
+    activities: list[tuple[int, str, str | None]]
+    timers: list[NewTimer]
+
+
 def plan_episode(
     instance: Instance,
     past: list[Event],
@@ -113,71 +188,37 @@ def plan_episode(
     now: datetime,
     handle_for: Callable[[str], Handle | None],
 ) -> Episode:
-    episode = Episode()
     if instance.runtime_status in h.TERMINAL:
-        episode.drop = [m.id for m in messages]
-        return episode
-    stamp = fmt_event(now)
-    fresh: list[Event] = [h.orchestrator_started(now)]
-    consumed: list[int] = []
-    suspended = instance.runtime_status == "Suspended"
-    terminate: Event | None = None
-    lifecycle_changed = False
-    has_start = bool(past)
-    for message in messages:
-        if message.execution_id not in (None, instance.execution_id):
-            consumed.append(message.id)  # meant for an execution that no longer exists
-            continue
-        kind = message.event["EventType"]
-        if kind == EventType.ExecutionStarted:
-            consumed.append(message.id)
-            if not has_start:
-                fresh.append(message.event)
-                has_start = True
-        elif kind == EventType.ExecutionTerminated:
-            consumed.append(message.id)
-            terminate = terminate or message.event
-        elif kind in (EventType.ExecutionSuspended, EventType.ExecutionResumed):
-            consumed.append(message.id)
-            fresh.append(message.event)
-            suspended = kind == EventType.ExecutionSuspended
-            lifecycle_changed = True
-        elif suspended:
-            continue  # held until the instance is resumed
-        else:
-            consumed.append(message.id)
-            fresh.append(message.event)
+        return Episode(drop=[m.id for m in messages])
+    turn = Turn(instance, now, read_inbox(instance, bool(past), messages, now))
+    decided = lifecycle_episode(turn)
+    if decided is not None:
+        return decided
+    return replay_episode(turn, past, handle_for)
 
-    def commit(status: str, events: list[Event], **changes: Any) -> EpisodeCommit:
-        return EpisodeCommit(
-            instance_id=instance.instance_id,
-            expected_rev=instance.rev,
-            consumed=consumed,
-            runtime_status=status,
-            last_updated_time=stamp,
-            append_events=events + [h.orchestrator_completed(now)],
-            custom_status=changes.pop("custom_status", instance.custom_status),
-            output=changes.pop("output", instance.output),
-            **changes,
-        )
 
-    if not has_start:
-        episode.drop = consumed
-        return episode
-    if terminate is not None:
-        reason = terminate.get("Input")
-        events = fresh + [terminate, h.execution_completed(now, OrchestrationStatus.Terminated, reason)]
-        episode.commit = commit("Terminated", events, output=reason, end_execution=True)
-        return episode
-    if suspended:
-        if len(fresh) == 1 and not lifecycle_changed:
-            episode.drop = []
-            return episode
-        episode.commit = commit("Suspended", fresh)
-        return episode
+def lifecycle_episode(turn: Turn) -> Episode | None:
+    """The episodes decided without the orchestrator: not started yet, terminated, suspended."""
+    inbox = turn.inbox
+    if not inbox.has_start:
+        return Episode(drop=inbox.consumed)
+    if inbox.terminate is not None:
+        reason = inbox.terminate.get("Input")
+        done = h.execution_completed(turn.now, OrchestrationStatus.Terminated, reason)
+        events = inbox.fresh + [inbox.terminate, done]
+        return Episode(commit=turn.commit("Terminated", events, output=reason, end_execution=True))
+    if inbox.suspended:
+        if len(inbox.fresh) == 1 and not inbox.lifecycle_changed:
+            return Episode()
+        return Episode(commit=turn.commit("Suspended", inbox.fresh))
+    return None
 
+
+def replay_episode(turn: Turn, past: list[Event], handle_for: Callable[[str], Handle | None]) -> Episode:
+    """Run the SDK's handle over the whole history, then fail, schedule, continue as new or complete."""
+    instance = turn.instance
     handle = handle_for(instance.name)
-    events = [dict(e, IsPlayed=True) for e in past] + fresh
+    events = [dict(e, IsPlayed=True) for e in past] + turn.inbox.fresh
     if handle is None:
         result = SdkResult(None, f"The orchestrator function '{instance.name}' does not exist in this app")
     else:
@@ -190,53 +231,73 @@ def plan_episode(
     oversized = custom_status_problem(custom)
     error = result.error or problems_of(shim) or oversized
     if error:
-        message = f"Orchestrator function '{instance.name}' failed: {error}"
-        episode.error = message
-        done = h.execution_completed(now, OrchestrationStatus.Failed, message)
         kept = instance.custom_status if oversized else custom_text  # an oversized status is never stored
-        episode.commit = commit("Failed", fresh + [done], output=message, custom_status=kept, end_execution=True)
-        return episode
+        return failed_episode(turn, error, kept)
+    episode = Episode(actions_scheduled=len(shim.new))
+    episode.commit = (
+        running_commit(turn, shim, custom_text)
+        if not state.get("isDone")
+        else finished_commit(turn, state, actions, shim, custom_text)
+    )
+    episode.continued_as_new = episode.commit.continue_as_new is not None
+    return episode
 
-    scheduled_events: list[Event] = []
-    new_activities: list[tuple[int, str, str | None]] = []
-    new_timers: list[NewTimer] = []
+
+def failed_episode(turn: Turn, error: str, custom_text: str | None) -> Episode:
+    message = f"Orchestrator function '{turn.instance.name}' failed: {error}"
+    done = h.execution_completed(turn.now, OrchestrationStatus.Failed, message)
+    commit = turn.commit("Failed", turn.inbox.fresh + [done], output=message, custom_status=custom_text,
+                         end_execution=True)
+    return Episode(commit=commit, error=message)
+
+
+def scheduling(shim: ShimResult, now: datetime) -> Scheduling:
+    stamp = fmt_event(now)
+    done = Scheduling([], [], [])
     for item in shim.new:
         if item.kind == "activity":
-            scheduled_events.append(h.task_scheduled(now, item.task_id, item.name or "", item.input))
-            new_activities.append((item.task_id, item.name or "", item.input))
-        else:
-            scheduled_events.append(h.timer_created(now, item.task_id, item.fire_at or stamp))
-            if not item.canceled:
-                fire_at = parse_iso(item.fire_at or stamp)
-                new_timers.append(
-                    NewTimer(item.task_id, item.fire_at or stamp, h.timer_fired(fire_at, item.task_id, item.fire_at))
-                )
-    episode.actions_scheduled = len(shim.new)
-    cancel = sorted(shim.canceled_timer_ids)
-    if not state.get("isDone"):
-        episode.commit = commit(
-            "Running",
-            fresh + scheduled_events,
-            custom_status=custom_text,
-            new_activities=new_activities,
-            new_timers=new_timers,
-            cancel_timers=cancel,
-        )
-        return episode
-    continue_as_new = next((a for a in actions if a.get("actionType") == 4), None)
+            done.events.append(h.task_scheduled(now, item.task_id, item.name or "", item.input))
+            done.activities.append((item.task_id, item.name or "", item.input))
+            continue
+        done.events.append(h.timer_created(now, item.task_id, item.fire_at or stamp))
+        if not item.canceled:
+            fire_at = parse_iso(item.fire_at or stamp)
+            done.timers.append(
+                NewTimer(item.task_id, item.fire_at or stamp, h.timer_fired(fire_at, item.task_id, item.fire_at))
+            )
+    return done
+
+
+def running_commit(turn: Turn, shim: ShimResult, custom_text: str | None) -> EpisodeCommit:
+    scheduled = scheduling(shim, turn.now)
+    return turn.commit(
+        "Running",
+        turn.inbox.fresh + scheduled.events,
+        custom_status=custom_text,
+        new_activities=scheduled.activities,
+        new_timers=scheduled.timers,
+        cancel_timers=sorted(shim.canceled_timer_ids),
+    )
+
+
+def finished_commit(
+    turn: Turn, state: dict[str, Any], actions: list[dict[str, Any]], shim: ShimResult, custom_text: str | None
+) -> EpisodeCommit:
+    """The orchestrator is done: it either continued as new or completed with its output."""
+    continue_as_new = next((a for a in actions if a.get("actionType") == CONTINUE_AS_NEW_ACTION), None)
     if continue_as_new is not None:
+        instance = turn.instance
         execution_id = new_execution_id()
         # The extension passes the SDK's JSON text on as an object, so it is serialized once more.
         started = h.execution_started(
-            now,
+            turn.now,
             instance.name,
             instance.version,
             json.dumps(continue_as_new.get("input")),
             instance.instance_id,
             execution_id,
         )
-        episode.continued_as_new = True
-        episode.commit = commit(
+        return turn.commit(
             "Running",
             [],
             custom_status=custom_text,
@@ -244,14 +305,12 @@ def plan_episode(
             end_execution=True,
             continue_as_new=(execution_id, started),
         )
-        return episode
     output = json.dumps(state.get("output"))
-    done = h.execution_completed(now, OrchestrationStatus.Completed, output)
-    episode.commit = commit(
+    done = h.execution_completed(turn.now, OrchestrationStatus.Completed, output)
+    return turn.commit(
         "Completed",
-        fresh + scheduled_events + [done],
+        turn.inbox.fresh + scheduling(shim, turn.now).events + [done],
         custom_status=custom_text,
         output=output,
         end_execution=True,
     )
-    return episode
