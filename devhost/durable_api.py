@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 from werkzeug.wrappers import Request, Response
 
 from . import history as h
-from .engine import Engine, InvalidInstanceId, UnknownOrchestrator
+from .client import DurableClient, InvalidInstanceId, UnknownOrchestrator
 from .store import Instance
 from .timeutil import fmt_event, parse_iso
 
@@ -56,8 +56,8 @@ def _flag(request: Request, name: str, default: bool) -> bool:
 
 
 class DurableApi:
-    def __init__(self, engine: Engine, hub_name: str) -> None:
-        self.engine = engine
+    def __init__(self, client: DurableClient, hub_name: str) -> None:
+        self.client = client
         self.hub_name = hub_name
 
     # -- URLs -----------------------------------------------------------------
@@ -147,9 +147,9 @@ class DurableApi:
             return self._raise(request, instance_id, rest[2])
         reason = request.args.get("reason")
         operations: dict[str, Callable[[str, str | None], tuple[Instance | None, bool]]] = {
-            "terminate": self.engine.terminate,
-            "suspend": self.engine.suspend,
-            "resume": self.engine.resume,
+            "terminate": self.client.terminate,
+            "suspend": self.client.suspend,
+            "resume": self.client.resume,
         }
         if operation in operations and len(rest) == 2:
             instance, posted = operations[operation](instance_id, reason)
@@ -165,7 +165,7 @@ class DurableApi:
             input_text = json_text_or_none(request.get_data())
         except ValueError as invalid:
             return _error(400, "Invalid JSON content", invalid)
-        result = self.engine.start_new(name, instance_id or None, input_text, request.args.get("version"))
+        result = self.client.start_new(name, instance_id or None, input_text, request.args.get("version"))
         if not result.started:
             return _error(
                 409, f"An instance with ID '{result.instance_id}' already exists "
@@ -174,17 +174,17 @@ class DurableApi:
         return self.check_status_response(origin, result.instance_id)
 
     def _restart(self, request: Request, origin: str, instance_id: str) -> Response:
-        instance = self.engine.store.get_instance(instance_id)
+        instance = self.client.store.get_instance(instance_id)
         if instance is None:
             return _error(400, "InstanceId does not match a valid orchestration instance.")
         new_id = None if _flag(request, "restartWithNewInstanceId", True) else instance_id
-        result = self.engine.start_new(instance.name, new_id, instance.input, instance.version)
+        result = self.client.start_new(instance.name, new_id, instance.input, instance.version)
         if not result.started:
             return _error(409, "A non-terminal instance with this instance ID already exists.")
         return self.check_status_response(origin, result.instance_id)
 
     def _raise(self, request: Request, instance_id: str, event_name: str) -> Response:
-        instance = self.engine.store.get_instance(instance_id)
+        instance = self.client.store.get_instance(instance_id)
         if instance is None:
             return _empty(404)
         if instance.runtime_status in h.TERMINAL:
@@ -195,14 +195,14 @@ class DurableApi:
             data = json_text_or_none(request.get_data())
         except ValueError as invalid:
             return _error(400, "Invalid JSON content", invalid)
-        instance, posted = self.engine.raise_event(instance_id, event_name, data if data is not None else "null")
+        instance, posted = self.client.raise_event(instance_id, event_name, data if data is not None else "null")
         return _empty(404 if instance is None else (202 if posted else 410))
 
     def _status(self, request: Request, instance_id: str) -> Response:
-        instance = self.engine.store.get_instance(instance_id)
+        instance = self.client.store.get_instance(instance_id)
         if instance is None:
             return _empty(404)
-        document = self.engine.status_document(
+        document = self.client.status_document(
             instance,
             _flag(request, "showHistory", False),
             _flag(request, "showHistoryOutput", False),
@@ -232,7 +232,7 @@ class DurableApi:
         filters = self._filters(request)
         top = request.args.get("top", type=int)
         after = request.headers.get("x-ms-continuation-token") or None
-        instances = self.engine.store.list_instances(
+        instances = self.client.store.list_instances(
             prefix=request.args.get("instanceIdPrefix") or None,
             after=after,
             limit=(top + 1) if top else None,
@@ -243,11 +243,11 @@ class DurableApi:
             instances = instances[:top]
             headers["x-ms-continuation-token"] = instances[-1].instance_id
         show_input = _flag(request, "showInput", True)
-        body = [self.engine.status_document(i, False, False, show_input) for i in instances]
+        body = [self.client.status_document(i, False, False, show_input) for i in instances]
         return _json(200, body, headers)
 
     def _purge(self, instance_id: str) -> Response:
-        instance, purged = self.engine.purge(instance_id)
+        instance, purged = self.client.purge(instance_id)
         if instance is None:
             return _empty(404)
         if not purged:
@@ -263,9 +263,9 @@ class DurableApi:
         if not filters["created_from"]:
             return _json(400, "Please provide value for 'createdTimeFrom' parameter.")
         deleted = 0
-        for instance in self.engine.store.list_instances(**filters):
+        for instance in self.client.store.list_instances(**filters):
             # Only finished instances are purged: purging a running one would orphan its work.
-            if instance.runtime_status in h.TERMINAL and self.engine.purge(instance.instance_id)[1]:
+            if instance.runtime_status in h.TERMINAL and self.client.purge(instance.instance_id)[1]:
                 deleted += 1
         if not deleted:
             return _empty(404)

@@ -14,7 +14,6 @@ import time
 import traceback
 import uuid
 from collections import deque
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
@@ -23,33 +22,16 @@ from azure.functions.durable_functions import ActivityTriggerConverter
 
 from . import history as h
 from .busy import Busy
+from .client import DurableClient
 from .clock import Clock
 from .episode import plan_episode
 from .functions import FunctionInfo, Invoker
 from .gate import ActivityGate
 from .settings import DurableOptions
-from .store import ActivityItem, Instance, Store, new_execution_id
-from .timeutil import fmt_event, fmt_status, parse_iso
+from .store import ActivityItem, Store
+from .timeutil import fmt_event, parse_iso
 
 log = logging.getLogger("devhost")
-
-_INVALID_ID_CHARS = set("/\\?#")
-
-
-class UnknownOrchestrator(ValueError):
-    pass
-
-
-class InvalidInstanceId(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class StartResult:
-    instance_id: str
-    started: bool
-    existing: Instance | None = None
-
 
 class Engine:
     def __init__(
@@ -88,6 +70,7 @@ class Engine:
         self._threads: list[threading.Thread] = []
         self.timer_gate = timer_gate
         self.idle_grace_seconds = idle_grace_seconds
+        self.client = DurableClient(store, clock, options, self.orchestrators, self.mark_ready)
 
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> None:
@@ -344,69 +327,3 @@ class Engine:
             )
         if self.store.complete_activity(item, event):
             self.mark_ready(item.instance_id)
-
-    # -- client operations (the Durable HTTP API) -----------------------------
-    def start_new(self, name: str, instance_id: str | None, input_text: str | None, version: str | None) -> StartResult:
-        if name not in self.orchestrators:
-            known = ", ".join(f"'{n}'" for n in sorted(self.orchestrators)) or "none"
-            raise UnknownOrchestrator(
-                f"The function '{name}' doesn't exist, is disabled, or is not an orchestrator function. "
-                f"Additional info: the following are the known orchestrator functions: {known}."
-            )
-        instance_id = instance_id or uuid.uuid4().hex
-        if len(instance_id) > 256 or any(c in _INVALID_ID_CHARS or ord(c) < 32 for c in instance_id):
-            raise InvalidInstanceId(f"Instance ID '{instance_id}' contains invalid characters or is too long.")
-        now = self.clock.now()
-        version = self.options.default_version if version is None else version
-        started_event = h.execution_started(now, name, version, input_text, instance_id, new_execution_id())
-        refuse = h.ACTIVE if self.options.overridable_existing_instance_states.lower() == "nonrunningstates" else (
-            frozenset()
-        )
-        started, existing = self.store.start_instance(
-            instance_id, name, version, input_text, fmt_event(now), started_event, refuse
-        )
-        if not started:
-            return StartResult(instance_id, False, existing)
-        log.info("instance=%s orchestration %s: scheduled -> Pending", instance_id, name)
-        self.mark_ready(instance_id)
-        return StartResult(instance_id, True)
-
-    def _post(self, instance_id: str, event: h.Event, refuse: frozenset[str]) -> tuple[Instance | None, bool]:
-        instance, posted = self.store.post_message(instance_id, event, refuse)
-        if posted:
-            self.mark_ready(instance_id)
-        return instance, posted
-
-    def raise_event(self, instance_id: str, name: str, data_text: str) -> tuple[Instance | None, bool]:
-        return self._post(instance_id, h.event_raised(self.clock.now(), name, data_text), h.TERMINAL)
-
-    def terminate(self, instance_id: str, reason: str | None) -> tuple[Instance | None, bool]:
-        return self._post(instance_id, h.execution_terminated(self.clock.now(), reason), h.TERMINAL)
-
-    def suspend(self, instance_id: str, reason: str | None) -> tuple[Instance | None, bool]:
-        event = h.event(h.EventType.ExecutionSuspended, self.clock.now(), Reason=reason)
-        return self._post(instance_id, event, h.TERMINAL)
-
-    def resume(self, instance_id: str, reason: str | None) -> tuple[Instance | None, bool]:
-        event = h.event(h.EventType.ExecutionResumed, self.clock.now(), Reason=reason)
-        return self._post(instance_id, event, h.TERMINAL)
-
-    def purge(self, instance_id: str) -> tuple[Instance | None, bool]:
-        return self.store.purge(instance_id, h.TERMINAL)
-
-    def status_document(
-        self, instance: Instance, show_history: bool, show_history_output: bool, show_input: bool
-    ) -> dict:
-        document = {
-            "name": instance.name,
-            "instanceId": instance.instance_id,
-            "runtimeStatus": instance.runtime_status,
-            "input": h.parse_json_text(instance.input) if show_input else None,
-            "customStatus": h.parse_json_text(instance.custom_status),
-            "output": h.parse_json_text(instance.output),
-            "createdTime": fmt_status(parse_iso(instance.created_time)),
-            "lastUpdatedTime": fmt_status(parse_iso(instance.last_updated_time)),
-        }
-        if show_history and instance.runtime_status != "Pending":
-            document["historyEvents"] = h.status_view(self.store.history(instance.instance_id), show_history_output)
-        return document

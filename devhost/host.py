@@ -79,7 +79,7 @@ class Host:
             self._send_output, report_invocation,
             timer_gate=self._no_queued_work, idle_grace_seconds=options.idle_grace_ms / 1000,
         )
-        self.durable = DurableApi(self.engine, config.durable.hub_name)
+        self.durable = DurableApi(self.engine.client, config.durable.hub_name)
         self.invoker.input_providers["durableClient"] = lambda: json.dumps(self.durable.client_binding(self.base_url))
         self.router = Router(config.route_prefix)
         for function in functions:
