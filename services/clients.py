@@ -13,7 +13,7 @@ from services.bap import BapClient
 from services.dataverse import ODATA_HEADERS, DataverseClient
 from services.errors import HostNotAllowed, TokenUnavailable
 from services.graph import GraphClient
-from services.http import Clock, HostAllowList, HttpPolicy, Sleep
+from services.http import HostAllowList, HttpPolicy
 from services.identity import (
     BAP_SCOPE,
     GRAPH_SCOPE,
@@ -25,6 +25,7 @@ from services.identity import (
 from services.lcs import API_VERSION as LCS_API_VERSION
 from services.lcs import LcsClient, ProjectRateLimiter
 from services.powerplatform import PowerPlatformClient
+from services.retry import Clock, Sleep
 from services.settings import ServiceSettings
 from services.tokencache import token_cache_store
 

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable
 import requests
 
 from services.errors import TokenUnavailable
-from services.http import RETRY_STATUSES, HttpPolicy, make_session, redact
+from services.http import HttpPolicy, make_session, redact
 from services.models import LcsAccount
+from services.retry import RETRY_STATUSES
 from services.settings import ServiceSettings
 from services.tokencache import TokenCacheStore, token_cache_store
 from domain.values import guid_or_text

@@ -15,7 +15,8 @@ from services.errors import (
     ServiceUnavailable,
     Throttled,
 )
-from services.http import HostAllowList, HttpPolicy, parse_retry_after
+from services.http import HostAllowList, HttpPolicy
+from services.retry import parse_retry_after
 from tests.services.support import RecordingSleep, Reply, ScriptedServer
 
 TOKEN = "eyJhbGciOiJub25lIn0.eyJzZWNyZXQiOiJ5ZXMifQ.c2lnbmF0dXJl"
