@@ -3,6 +3,7 @@ status by operation id on the sandbox clock, its effects on BAP and Dataverse, a
 scenarios' data."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -250,3 +251,15 @@ def test_every_unified_scenario_loads_and_says_what_it_plays():
         target = scenario.power_platform_environments["fc384085-a8b1-4b50-926a-e95c355a7195"]
         assert "unified" in scenario.document["description"], name
         assert PROVISIONING_APP in target.packages and target.unified is not None, name
+
+
+def test_the_versions_function_appears_with_platform_tools(unified, ids):
+    unified.start("unified-platform-tools-missing")
+    token = unified.client.app_token(f"{unified.server.dataverse_org_url(ids.org)}/.default")
+    path = f"/dataverse/{ids.org}/api/data/v9.2/msprov_getfnoversiondetails"
+    absent = unified.client.get(path, token)
+    assert absent.status_code == 404 and absent.json()["error"]["code"] == "0x8006088a"
+    unified.install(PLATFORM_TOOLS)
+    unified.advance(10)
+    answer = unified.client.get(path, token).json()
+    assert json.loads(answer["Response"]) == [{"value": "10.0.44.5"}, {"value": "10.0.45.3"}, {"value": "10.0.46.1"}]

@@ -24,6 +24,7 @@ from services.application_packages import (
 )
 from services.capacity import DATAVERSE_DATABASE, OPERATIONS_DATABASE, parse_capacities
 from services.clients import ServiceClients
+from services.dataverse import parse_finops_versions
 from services.errors import ServiceError, ServiceUnavailable
 from services.settings import ServiceSettings
 from tests.services.support import RecordingSleep
@@ -187,3 +188,22 @@ def test_capacities_keep_every_type_and_skip_entries_without_one():
     assert {OPERATIONS_DATABASE, DATAVERSE_DATABASE, "File", "Log"} <= set(found)
     assert found["ApiCallCount"].units == "None"  # the captured answer spells "no unit" as the text None
     assert parse_capacities(None) == {}
+
+
+def test_versions_the_provisioning_app_offers_once_platform_tools_is_installed(play, sandbox):
+    clients, _ = play("unified-platform-tools-missing")
+    dataverse = clients.dataverse(clients.bap.get_environment(TARGET).instance_url)
+    assert dataverse.get_finops_versions() is None  # no msprov_ function before Platform Tools
+    clients.application_packages.install(TARGET, "msdyn_FinanceAndOperationsPlatformToolsAnchor")
+    sandbox.clock.advance(10 * 60)
+    assert dataverse.get_finops_versions() == ("10.0.44.5", "10.0.45.3", "10.0.46.1")
+    clients, _ = play("unified-version-unknown")
+    dataverse = clients.dataverse(clients.bap.get_environment(TARGET).instance_url)
+    assert dataverse.get_finops_versions() == ("10.0.45.3", "10.0.46.1")
+
+
+def test_a_versions_answer_that_is_not_a_list_is_an_error():
+    assert parse_finops_versions({"Response": '[{"value": "10.0.44.5", "extra": 1}, {"x": 2}]'}) == ("10.0.44.5",)
+    for bad in ({"Response": "not json"}, {"Response": '{"value": 1}'}, None):
+        with pytest.raises(ServiceError):
+            parse_finops_versions(bad)
