@@ -263,3 +263,16 @@ def test_the_versions_function_appears_with_platform_tools(unified, ids):
     unified.advance(10)
     answer = unified.client.get(path, token).json()
     assert json.loads(answer["Response"]) == [{"value": "10.0.44.5"}, {"value": "10.0.45.3"}, {"value": "10.0.46.1"}]
+
+
+def test_an_app_that_is_not_a_management_application_is_refused(start_sandbox, make_client, ids):
+    app = "70ba156e-3ffc-4eed-b6f2-8c65b8079aa8"
+    server = start_sandbox({"extends": "unified-happy-path", "applications": {app: {"powerPlatformAdmin": False}}})
+    client = make_client(server)
+    token = client.app_token(ids.scopes["powerplatform"])
+    base = f"/powerplatform/appmanagement/environments/{ids.target_env}"
+    listed = client.get(f"{base}/applicationPackages?{API}", token)
+    installed = client.post(f"{base}/applicationPackages/{PROVISIONING_APP}/install?{API}", token, json={})
+    assert (listed.status_code, installed.status_code) == (403, 403)
+    assert "applicationPackages/install/action" in installed.json()["error"]["message"]
+    assert server.install_starts() == {}
