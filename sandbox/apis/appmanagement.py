@@ -51,14 +51,7 @@ class AppManagementRoutes(Service):
         if isinstance(env, Response):
             return env
         try:
-            body = call.json_body() or {}
-        except ValueError:
-            return self.error(call, 400, "InvalidRequestBody", "The request body is not JSON.")
-        payload = body.get("payloadValue") if isinstance(body, dict) else None
-        if payload is not None and not isinstance(payload, str):
-            return self.error(call, 400, "InvalidRequestBody", "payloadValue must be a string.")
-        try:
-            run = call.world.start_install(env.id, call.params["package"], payload)
+            run = call.world.start_install(env.id, call.params["package"], _payload_value(call))
         except InstallRefused as refusal:
             return self.error(call, refusal.status, refusal.code, str(refusal))
         pkg = env.packages[run.unique_name]
@@ -103,6 +96,18 @@ class AppManagementRoutes(Service):
             state=state, errorDetails=_error_details(run, call) if state == INSTALL_FAILED and run else None,
         )
         return doc
+
+
+def _payload_value(call: Call) -> str | None:
+    """payloadValue of the install body (no body or no field: no payload)."""
+    try:
+        body = call.json_body()
+    except ValueError:
+        raise InstallRefused(400, "InvalidRequestBody", "The request body is not JSON.") from None
+    body = {} if body is None else body
+    if not isinstance(body, dict) or not isinstance(body.get("payloadValue"), (str, type(None))):
+        raise InstallRefused(400, "InvalidRequestBody", "The body must be a JSON object whose payloadValue is a string.")
+    return body.get("payloadValue")
 
 
 def _error_details(run: InstallRun, call: Call) -> dict[str, Any]:

@@ -82,6 +82,12 @@ def test_refusals_before_any_package_is_read(unified, ids):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "EnvironmentNotFound"
     no_dataverse = client.get(unified.path(f"applicationPackages?{API}", ids.placeholder_env), token)
     assert no_dataverse.status_code == 400
+    for bad in ([1], {"payloadValue": 3}):
+        refused = client.post(unified.path(f"applicationPackages/{PROVISIONING_APP}/install?{API}"), token, json=bad)
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "InvalidRequestBody"
+    not_json = client.post(unified.path(f"applicationPackages/{PROVISIONING_APP}/install?{API}"), token, data="{",
+                           headers={"Content-Type": "application/json"})
+    assert not_json.status_code == 400
     unknown = unified.install("msdyn_NoSuchAnchor")
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "ApplicationPackageNotFound"
     assert client.get(unified.path(f"applicationPackages?{API}"), client.app_token(ids.scopes["bap"])).status_code == 401
