@@ -1,6 +1,6 @@
 """Power Platform API application packages (appmanagement): the packages offered to an environment,
 installing one, and an install's status by operation id: what setupMode `unified` needs to install
-the Finance and Operations Provisioning App (docs/unified-mode.md). No activity calls it yet.
+the Finance and Operations Provisioning App (docs/unified-mode.md).
 """
 
 from __future__ import annotations
@@ -106,10 +106,7 @@ class ApplicationPackagesClient:
         Several licences can offer the same app: an entry already past `None` wins."""
         if (unique_name is None) == (name is None):
             raise ValueError("give unique_name or name")
-        found = [p for p in self.list_environment_packages(environment_id)
-                 if (unique_name and p.unique_name.lower() == unique_name.lower())
-                 or (name and name.lower() in {(p.application_name or "").lower(), (p.localized_name or "").lower()})]
-        return next((p for p in found if p.state not in (None, NOT_INSTALLED)), found[0] if found else None)
+        return pick_package(self.list_environment_packages(environment_id), unique_name, name=name)
 
     def install(self, environment_id: str, unique_name: str, payload_value: str | None = None) -> InstallStarted:
         """Start an install; never retried (read the package state before trying again). The
@@ -129,6 +126,16 @@ class ApplicationPackagesClient:
             raise ServiceError(SERVICE, "get_application_package_install_status", 200, "UnexpectedResponse",
                                "the answer has no operationId")
         return parse_operation(body)
+
+
+def pick_package(packages: list[ApplicationPackage], unique_name: str | None = None, *,
+                 name: str | None = None) -> ApplicationPackage | None:
+    """The package of this unique name or (localized) application name among those listed; of several
+    entries (several licences offer one app), the one already past `None`."""
+    found = [p for p in packages
+             if (unique_name and p.unique_name.lower() == unique_name.lower())
+             or (name and name.lower() in {(p.application_name or "").lower(), (p.localized_name or "").lower()})]
+    return next((p for p in found if p.state not in (None, NOT_INSTALLED)), found[0] if found else None)
 
 
 def parse_package(item: dict[str, Any]) -> ApplicationPackage:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.capacity import DATAVERSE_DATABASE, StorageCapacity, parse_capacities
+from services.capacity import DATAVERSE_DATABASE, OPERATIONS_DATABASE, StorageCapacity, parse_capacities
 from services.errors import ServiceError
 from services.http import ServiceHttp
 from services.models import TenantCapacity
@@ -33,14 +33,16 @@ class PowerPlatformClient:
 
 def parse_tenant_capacity(payload: Any) -> TenantCapacity:
     """The Database entry of tenantCapacities (MB). Free capacity is total - actual."""
-    entry = parse_capacities(payload).get(DATAVERSE_DATABASE)
+    capacities = parse_capacities(payload)
+    entry = capacities.get(DATAVERSE_DATABASE)
     if entry is not None:
         if entry.units != "MB":
             raise ServiceError(SERVICE, "get_tenant_capacity", 200, "UnexpectedResponse",
                                f"Database capacity in {entry.units}, not MB")
         status = entry.status or ((payload.get("capacitySummary") or {}).get("status"))
         return TenantCapacity(database_total_mb=entry.total, database_actual_mb=entry.actual,
-                              database_rated_mb=entry.rated, status=status)
+                              database_rated_mb=entry.rated, status=status,
+                              operations=capacities.get(OPERATIONS_DATABASE))
     raise ServiceError(SERVICE, "get_tenant_capacity", 200, "NoDatabaseCapacity",
                        "no Database entry in tenantCapacities: the free database capacity is unknown",
                        remedy="Check by hand in Power Platform admin center > Licensing > Capacity > Summary that "

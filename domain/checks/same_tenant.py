@@ -1,17 +1,21 @@
-"""same-tenant: the operator (a member, not a guest), the LCS sign-in and the target environment are
-in one tenant."""
+"""same-tenant: the operator (a member, not a guest), the LCS sign-in (for an LCS-managed environment)
+and the target environment are in one tenant."""
 
 from __future__ import annotations
 
 from domain import facts as F
-from domain.checks.engine import FAILED, PASSED, Check, CheckResult, verdict
+from domain.checks.engine import ERROR, FAILED, PASSED, Check, CheckResult, verdict
 from domain.request import LinkRequest
 
 
 def rule(request: LinkRequest, operator: F.OperatorFacts, target: F.TargetEnvironmentFacts,
-         lcs: F.LcsEnvironmentFacts) -> CheckResult:
+         lcs: F.LcsEnvironmentFacts | None) -> CheckResult:
+    lcs_managed = request.mode.lcs_managed
+    if lcs_managed and lcs is None:
+        return verdict(ERROR, "Could not be checked: Lifecycle Services did not say which tenant the LCS sign-in is in.",
+                       "Resolve the lcs-project-access check first, then check again.")
     tenants = {"operator": operator.tenant_id, "targetEnvironment": target.tenant_id,
-               "lcsSignIn": lcs.signed_in_tenant_id}
+               **({"lcsSignIn": lcs.signed_in_tenant_id} if lcs_managed else {})}
     known = {name: t.lower() for name, t in tenants.items() if t}
     evidence = {"tenants": tenants, "operatorUserType": operator.user_type}
     if (operator.user_type or "").lower() == "guest":
@@ -22,13 +26,14 @@ def rule(request: LinkRequest, operator: F.OperatorFacts, target: F.TargetEnviro
                                + ", ".join(f"{k} {v}" for k, v in known.items()) + ".",
                        "Link only within one tenant: choose an environment of the tenant that owns the LCS project "
                        "and sign in to LCS from it.", **evidence)
-    return verdict(PASSED, "All three are in tenant " + next(iter(known.values()), "(unknown)") + ".", **evidence)
+    return verdict(PASSED, ("All three are" if lcs_managed else "Both are") + " in tenant " + next(iter(known.values()), "(unknown)") + ".", **evidence)
 
 
 CHECK = Check(
     id="same-tenant",
     title="Operator, LCS project and target environment are in one tenant",
-    needs=(F.OPERATOR, F.TARGET, F.LCS_ENVIRONMENT),
+    needs=(F.OPERATOR, F.TARGET),
+    optional=(F.LCS_ENVIRONMENT,),  # read for LCS-managed environments only
     rule=rule,
     order=80,
 )
