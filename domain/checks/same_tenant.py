@@ -4,16 +4,14 @@ and the target environment are in one tenant."""
 from __future__ import annotations
 
 from domain import facts as F
-from domain.checks.engine import ERROR, FAILED, PASSED, Check, CheckResult, verdict
+from domain.checks.engine import FAILED, PASSED, Check, CheckResult, verdict
 from domain.request import LinkRequest
+from domain.setup_modes import lcs_managed_modes
 
 
 def rule(request: LinkRequest, operator: F.OperatorFacts, target: F.TargetEnvironmentFacts,
          lcs: F.LcsEnvironmentFacts | None) -> CheckResult:
-    lcs_managed = request.mode.lcs_managed
-    if lcs_managed and lcs is None:
-        return verdict(ERROR, "Could not be checked: Lifecycle Services did not say which tenant the LCS sign-in is in.",
-                       "Resolve the lcs-project-access check first, then check again.")
+    lcs_managed = lcs is not None
     tenants = {"operator": operator.tenant_id, "targetEnvironment": target.tenant_id,
                **({"lcsSignIn": lcs.signed_in_tenant_id} if lcs_managed else {})}
     known = {name: t.lower() for name, t in tenants.items() if t}
@@ -33,7 +31,8 @@ CHECK = Check(
     id="same-tenant",
     title="Operator, LCS project and target environment are in one tenant",
     needs=(F.OPERATOR, F.TARGET),
-    optional=(F.LCS_ENVIRONMENT,),  # read for LCS-managed environments only
+    optional=(F.LCS_ENVIRONMENT,),  # read for LCS-managed environments only, and needed there
+    optional_needed_in=lcs_managed_modes(),
     rule=rule,
     order=80,
 )
