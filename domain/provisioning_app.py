@@ -31,6 +31,13 @@ class ProvisioningAppOptions:
     def from_dict(cls, data: dict[str, Any] | None) -> "ProvisioningAppOptions":
         return cls(**{k: data[k] for k in _KEYS if k in (data or {})})
 
+    def describe(self) -> str:
+        """One line for the review page and the CLI."""
+        def on(flag: bool) -> str:
+            return "on" if flag else "off"
+        return (f"version {self.version}, developer tools {on(self.developerTools)}, "
+                f"demo data {on(self.demoData)}")
+
 
 def options_errors(value: Any) -> list[tuple[str, str]]:
     """(field, problem) for each bad part of `provisioningApp`, field names dotted."""

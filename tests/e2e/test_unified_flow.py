@@ -55,7 +55,7 @@ def test_happy_path_installs_the_app_once_and_verifies(driver):
     assert status["irreversibilityNotice"].startswith("Installing finance and operations")
     assert status["request"]["provisioningApp"]["version"] == "latest"
     review = driver.host.get(f"/api/links/{INSTANCE}/review")
-    assert review.status == 200 and "Provisioning App" in review.body and "latest" in review.body
+    assert review.status == 200 and b"Provisioning App" in review.body and b"version latest" in review.body
     assert driver.confirm(OPERATOR_NAME, instance_id=INSTANCE).status == 202
     driver.host.release_clock()
     linked = driver.wait_phase(*ENDED, instance_id=INSTANCE, timeout=120)
