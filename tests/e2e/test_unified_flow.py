@@ -3,6 +3,7 @@ with exactly the installs it should start (the sandbox counts them), plus a dupl
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -119,3 +120,22 @@ def test_a_field_that_does_not_belong_to_unified_is_a_400_naming_it(driver, body
     answer = driver.host.post("/api/links", {**request, **body, "provisioningApp": {
         **request["provisioningApp"], **body.get("provisioningApp", {})}})
     assert answer.status == 400 and field in [e["field"] for e in answer.json()["errors"]]
+
+
+def test_a_request_delivered_three_times_and_confirmed_twice_installs_once(driver):
+    driver.reset("unified-happy-path")
+    driver.host.hold_clock()
+    queue = driver.queue("link-requests")
+    for _ in range(3):
+        queue.send_message(json.dumps(unified_request(version="10.0.45")))
+    driver.started.add(INSTANCE)
+    driver.wait_phase("AwaitingConfirmation", instance_id=INSTANCE)
+    assert start(driver).status == 409  # and once more over HTTP
+    assert driver.confirm(OPERATOR_NAME, instance_id=INSTANCE).status == 202
+    driver.confirm(OPERATOR_NAME, instance_id=INSTANCE)  # a second click
+    driver.host.release_clock()
+    linked = driver.wait_phase(*ENDED, instance_id=INSTANCE, timeout=120)
+    assert linked["phase"] == "Linked", linked["outcome"]
+    assert linked["request"]["provisioningApp"]["version"] == "10.0.45"
+    assert installs(driver) == {APP: 1}
+    assert driver.messages("link-requests-poison") == []
