@@ -139,3 +139,14 @@ def test_a_request_delivered_three_times_and_confirmed_twice_installs_once(drive
     assert linked["request"]["provisioningApp"]["version"] == "10.0.45"
     assert installs(driver) == {APP: 1}
     assert driver.messages("link-requests-poison") == []
+
+
+def test_preflight_of_a_unified_request_runs_its_checks_and_installs_nothing(driver):
+    driver.reset("unified-platform-tools-missing")
+    answer = driver.host.post("/api/preflight?wait=60", unified_request())
+    assert answer.status == 200, answer.body
+    report = answer.json()
+    outcomes = {c["id"]: c["outcome"] for c in report["checks"]}
+    assert len(outcomes) == 11 and outcomes["version-exists"] == "warning"
+    assert {o for i, o in outcomes.items() if i != "version-exists"} == {"passed"}
+    assert installs(driver) == {}
