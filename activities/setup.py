@@ -44,7 +44,8 @@ def read_provisioning(payload: dict) -> dict:
     request = LinkRequest.from_dict(payload["request"])
     with traced(names.READ_PROVISIONING, payload) as span:
         try:
-            reading = watcher_for(request.mode).read(request)
+            by_id = (payload.get("setupActivityId"),) if request.mode.reads_by_setup_id else ()
+            reading = watcher_for(request.mode).read(request, *by_id)
         except ServiceError as exc:
             reading = ProvisioningReading.unknown(str(exc), getattr(exc, "retry_after", None))
         span.status(reading.state.value)

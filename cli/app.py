@@ -45,11 +45,18 @@ Phase = Enum("Phase", {phase: phase for phase in ALL_PHASES}, type=str)  # choic
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 VerboseFlag = Annotated[bool, typer.Option("--verbose", "-v", help="Show each check's evidence too.")]
 InstanceId = Annotated[str, typer.Argument(help="The run's instance id, e.g. link-<LCS environment id>.")]
-ProjectOpt = Annotated[int, typer.Option("--lcs-project-id", "-p", help="LCS project id.")]
-EnvironmentOpt = Annotated[str, typer.Option("--lcs-environment-id", "-e",
-                                             help="LCS environment id (GUID) of the F&O environment.")]
-TargetOpt = Annotated[str, typer.Option("--power-platform-environment-id", "-t",
-                                        help="The existing Power Platform environment (GUID) to link.")]
+ProjectOpt = Annotated[Optional[int], typer.Option("--lcs-project-id", "-p",
+                                                   help="LCS project id (setup modes operator and lcs-api).")]
+EnvironmentOpt = Annotated[Optional[str], typer.Option(
+    "--lcs-environment-id", "-e", help="LCS environment id (GUID) of the F&O environment (operator and lcs-api).")]
+TargetOpt = Annotated[str, typer.Option("--power-platform-environment-id", "-t", help=(
+    "The existing Power Platform environment (GUID) to link; in setup mode unified, to install F&O into."))]
+DevToolsOpt = Annotated[Optional[bool], typer.Option(
+    "--developer-tools/--no-developer-tools", help="Setup mode unified: install the developer tools.")]
+DemoDataOpt = Annotated[Optional[bool], typer.Option(
+    "--demo-data/--no-demo-data", help="Setup mode unified: load demo data.")]
+AppVersionOpt = Annotated[Optional[str], typer.Option(
+    "--app-version", help='Setup mode unified: "latest" (default), a release such as 10.0.44 or a build.')]
 OperatorOpt = Annotated[str, typer.Option("--operator", "-o",
                                           help="UPN of the account that performs the setup.")]
 SetupModeOpt = Annotated[Optional[SetupMode], typer.Option(
@@ -180,14 +187,21 @@ def _final(session: Session, status: Status, code: ExitCode | None = None) -> Do
                 views.status_view(status, session.api.review_url(instance_id), session.verbose))
 
 
-def _link_request(project: int, environment: str, target: str, operator: str,
+def _link_request(project: int | None, environment: str | None, target: str, operator: str,
                   setup_mode: SetupMode | None, confirmation_timeout: str | None,
-                  correlation_id: str | None) -> dict[str, Any]:
-    request: dict[str, Any] = {"lcsProjectId": project, "lcsEnvironmentId": environment,
-                               "powerPlatformEnvironmentId": target, "operator": operator}
-    optional = {"setupMode": setup_mode.value if setup_mode else None,
-                "confirmationTimeout": confirmation_timeout, "correlationId": correlation_id}
+                  correlation_id: str | None, app_options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The request as given: a field the mode does not take is sent anyway, so the API names it (400)."""
+    app = {key: value for key, value in (app_options or {}).items() if value is not None}
+    optional = {"lcsProjectId": project, "lcsEnvironmentId": environment,
+                "setupMode": setup_mode.value if setup_mode else None,
+                "confirmationTimeout": confirmation_timeout, "correlationId": correlation_id,
+                "provisioningApp": app or None}
+    request: dict[str, Any] = {"powerPlatformEnvironmentId": target, "operator": operator}
     return request | {key: value for key, value in optional.items() if value is not None}
+
+
+def _app_options(developer_tools: bool | None, demo_data: bool | None, version: str | None) -> dict[str, Any]:
+    return {"developerTools": developer_tools, "demoData": demo_data, "version": version}
 
 
 def _follow_through(session: Session, follower: Follower, instance_id: str,
@@ -239,9 +253,10 @@ def _ask_name(session: Session, status: Status) -> str | None:
 @app.command()
 def link(
     ctx: typer.Context,
-    lcs_project_id: ProjectOpt, lcs_environment_id: EnvironmentOpt,
     power_platform_environment_id: TargetOpt, operator: OperatorOpt,
+    lcs_project_id: ProjectOpt = None, lcs_environment_id: EnvironmentOpt = None,
     setup_mode: SetupModeOpt = None, confirmation_timeout: TimeoutDurationOpt = None,
+    developer_tools: DevToolsOpt = None, demo_data: DemoDataOpt = None, app_version: AppVersionOpt = None,
     correlation_id: CorrelationOpt = None,
     confirm_name: Annotated[Optional[str], typer.Option(
         help="The name to type for an unattended run; without it you are asked.")] = None,
@@ -250,7 +265,8 @@ def link(
 ) -> None:
     """Start a link, show the checks as they complete, ask for the confirmation, follow provisioning."""
     request = _link_request(lcs_project_id, lcs_environment_id, power_platform_environment_id, operator,
-                            setup_mode, confirmation_timeout, correlation_id)
+                            setup_mode, confirmation_timeout, correlation_id,
+                            _app_options(developer_tools, demo_data, app_version))
 
     def body(session: Session) -> Done:
         follower = session.follower()
@@ -267,14 +283,15 @@ def link(
 @app.command()
 def preflight(
     ctx: typer.Context,
-    lcs_project_id: ProjectOpt, lcs_environment_id: EnvironmentOpt,
     power_platform_environment_id: TargetOpt, operator: OperatorOpt,
+    lcs_project_id: ProjectOpt = None, lcs_environment_id: EnvironmentOpt = None,
     setup_mode: SetupModeOpt = None, correlation_id: CorrelationOpt = None,
+    developer_tools: DevToolsOpt = None, demo_data: DemoDataOpt = None, app_version: AppVersionOpt = None,
     json_output: JsonFlag = False, verbose: VerboseFlag = False,
 ) -> None:
     """Run every check and change nothing. Exit 0 when all pass, 3 when any fails."""
     request = _link_request(lcs_project_id, lcs_environment_id, power_platform_environment_id, operator,
-                            setup_mode, None, correlation_id)
+                            setup_mode, None, correlation_id, _app_options(developer_tools, demo_data, app_version))
 
     def body(session: Session) -> Done:
         follower = session.follower()

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from domain import phases as P
 from domain.environments import named_environments
+from domain.provisioning_app import ProvisioningAppOptions
 from domain.run_progress import (
     INSTRUCTION_PHASES, SETUP_PHASES, SUCCESS_PHASES, provisioning_summary, readable_time, timeline_steps,
 )
@@ -150,7 +151,12 @@ def environments_view(doc: StatusDocument) -> RenderableType:
     """Each environment by name with its id, and the page where an administrator manages it."""
     request = doc.request or {}
     target, fno = named_environments(doc.environments, request)
-    parts: list[RenderableType] = [prose(f"Finance and operations: {named(fno)}")]
+    parts: list[RenderableType] = []
+    if request.get("provisioningApp"):  # setup mode unified: installed into the target, no LCS environment
+        options = ProvisioningAppOptions.from_dict(request["provisioningApp"]).describe()
+        parts.append(prose(f"Finance and operations: installed into the target by the Provisioning App ({options})"))
+    else:
+        parts.append(prose(f"Finance and operations: {named(fno)}"))
     if fno.get("lcsUrl"):
         parts.append(address(f"LCS project {request.get('lcsProjectId')}", fno["lcsUrl"]))
     parts.append(prose(f"Target: {named(target)}"))

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from domain import phases as P
-from domain.setup_modes import find_mode
+from domain.setup_modes import SetupMode, find_mode
 from domain.values import parse_iso
 
 _NEXT_STEPS = {
@@ -26,8 +26,8 @@ _NEXT_STEPS = {
     P.LINKED: "Nothing to do; keep or delete the disconnected initial environment on purpose.",
     P.CANCELLED: "Nothing was changed; start a new run if the link is still wanted.",
     P.CONFIRMATION_EXPIRED: "Nothing was changed; start a new run if the link is still wanted.",
-    P.PROVISIONING_FAILED: "Read the error on the Power Platform Integration FastTab in LCS.",
-    P.PROVISIONING_TIMED_OUT: "Check the Power Platform Integration FastTab in LCS: provisioning may still run.",
+    P.PROVISIONING_FAILED: "Read the error on {where}.",
+    P.PROVISIONING_TIMED_OUT: "Check {where}: provisioning may still run.",
     P.FAILED: "Read the outcome on the review page.",
 }
 
@@ -55,7 +55,8 @@ def next_step(item: Mapping[str, Any]) -> str:
     mode = find_mode(item.get("setupMode"))
     if phase == P.STARTING_SETUP and mode and mode.operator_step:  # nobody but a person starts the setup
         return mode.operator_step
-    return _NEXT_STEPS.get(phase, "See the review page.")
+    where = mode.where_to_look if mode else SetupMode.where_to_look  # an unknown mode: the default (LCS)
+    return _NEXT_STEPS.get(phase, "See the review page.").format(where=where)
 
 
 def age(created: Any, now: datetime) -> str:

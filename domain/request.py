@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain.durations import format_duration, parse_duration
+from domain.provisioning_app import ProvisioningAppOptions, options_errors
 from domain.setup_modes import SetupMode, find_mode, mode_names, required_by_every_mode, setup_mode
 from domain.strict_json import JsonRefused, decode_json
 from domain.values import is_guid, normalize_guid
@@ -33,10 +34,12 @@ _UPN = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 FIELDS = ("lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId", "operator", "setupMode",
-          "confirmationTimeout", "correlationId")
+          "confirmationTimeout", "correlationId", "provisioningApp")
 # The fields that say what to link and who does it; which of them a request needs is its mode's call.
 TARGET_FIELDS = ("lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId", "operator")
 GUID_FIELDS = ("lcsEnvironmentId", "powerPlatformEnvironmentId")
+# Options of one mode's setup: refused in a mode that does not take them (SetupMode.option_fields).
+OPTION_FIELDS = {"provisioningApp": options_errors}
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class LinkRequest:
     setupMode: str
     confirmationTimeout: str
     correlationId: str | None = None
+    provisioningApp: dict[str, Any] | None = None  # setupMode unified (domain/provisioning_app.py)
 
     @property
     def mode(self) -> SetupMode:
@@ -73,14 +77,18 @@ class LinkRequest:
     def confirmation_timeout(self) -> timedelta:
         return parse_duration(self.confirmationTimeout)
 
+    @property
+    def provisioning_app(self) -> ProvisioningAppOptions:
+        return ProvisioningAppOptions.from_dict(self.provisioningApp)
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A request of a mode without options keeps the JSON it had before options existed (histories)."""
+        data = asdict(self)
+        return {k: v for k, v in data.items() if k not in OPTION_FIELDS or v is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "LinkRequest":
         return cls(**{k: data.get(k) for k in FIELDS})
-
-
 
 def hidden_character_error(value: Any) -> str | None:
     """Why a caller's text can't be kept as it is (a control or invisible character), or None."""
@@ -113,7 +121,7 @@ def parse_link_request(body: Any, *, default_setup_mode: str, default_confirmati
     errors = _unknown_field_errors(body)
     setup_mode_name = body.get("setupMode", default_setup_mode)
     mode = find_mode(setup_mode_name)
-    errors += _target_errors(body, mode)
+    errors += _target_errors(body, mode) + _option_errors(body, mode)
     if mode is None:
         errors.append(FieldError("setupMode", f"must be one of {', '.join(mode_names())}"))
 
@@ -137,6 +145,8 @@ def parse_link_request(body: Any, *, default_setup_mode: str, default_confirmati
         setupMode=setup_mode_name,
         confirmationTimeout=format_duration(parse_duration(timeout_text)),
         correlationId=correlation_id,
+        provisioningApp=(ProvisioningAppOptions.from_dict(body.get("provisioningApp")).to_dict()
+                         if "provisioningApp" in mode.option_fields else None),
         **guids,
     )
 
@@ -166,6 +176,18 @@ def _target_errors(body: dict[str, Any], mode: SetupMode | None) -> list[FieldEr
             problem = _FORMAT_ERRORS[name](value)
         if problem:
             errors.append(FieldError(name, problem))
+    return errors
+
+
+def _option_errors(body: dict[str, Any], mode: SetupMode | None) -> list[FieldError]:
+    errors = []
+    for name, problems in OPTION_FIELDS.items():
+        if body.get(name) is None or mode is None:
+            continue
+        if name not in mode.option_fields:
+            errors.append(FieldError(name, f"is not used with setupMode {mode.name}"))
+        else:
+            errors += [FieldError(field, message) for field, message in problems(body[name])]
     return errors
 
 

@@ -26,6 +26,9 @@ class ProvisioningState(StrEnum):
     SUCCEEDED = "Succeeded"
     FAILED = "Failed"
     UNKNOWN = "Unknown"  # the look failed; the monitor looks again later
+    # One step of a setup in steps is done and the next may start (unified: Platform Tools installed,
+    # the provisioning app next): the monitor asks start_setup again.
+    NEXT_STEP = "NextStep"
 
 
 @dataclass(frozen=True)

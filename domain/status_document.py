@@ -177,10 +177,13 @@ class StatusDocument(Record):
     last_updated_time: str | None = None
 
     @classmethod
-    def new(cls, kind: str, request: Mapping[str, Any], links: Mapping[str, str], now: datetime) -> "StatusDocument":
+    def new(cls, kind: str, request: Mapping[str, Any], links: Mapping[str, str], now: datetime,
+            notice: str | None = None) -> "StatusDocument":
+        """`notice`: what can't be undone, as the run's setup mode says it (None: linking an LCS environment)."""
         return cls.from_json({
             "kind": kind, "phase": phases.VALIDATING, "request": dict(request), "startedAt": iso(now), "checks": [],
-            "validatedAt": None, "irreversibilityNotice": IRREVERSIBILITY_NOTICE if kind == "link" else None,
+            "validatedAt": None,
+            "irreversibilityNotice": (notice or IRREVERSIBILITY_NOTICE) if kind == "link" else None,
             "operatorDisplayName": None, "initialEnvironment": None, "confirmation": None,
             "operatorInstructions": None, "provisioning": None, "outcome": None,
             "timeline": [{"phase": phases.VALIDATING, "at": iso(now)}], "links": dict(links)})

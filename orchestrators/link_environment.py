@@ -55,7 +55,8 @@ class LinkRun:
         self.options = RunOptions.from_json(data["options"])
         carried = data.get("carry")
         self.doc = (StatusDocument.from_json(carried) if carried
-                    else StatusDocument.new("link", self.request.to_dict(), self.options.links, self.now))
+                    else StatusDocument.new("link", self.request.to_dict(), self.options.links, self.now,
+                                            self.request.mode.irreversibility_notice))
         self.doc.adopt_run(data.get("previousRuns"), data.get("requestedBy"))
         if self.stores_document:
             self.doc.adopt_contract(data.get("runId"))
@@ -139,9 +140,10 @@ class LinkRun:
                 return started
             pause = timedelta(seconds=max(started.retryAfterSeconds or 0, SETUP_RETRY_PAUSE_SECONDS))
             if self.now + pause > give_up_at:
-                return SetupStart(SetupOutcome.GAVE_UP, message="Lifecycle Services did not accept the setup request "
-                                                                f"in time: {started.message}. Check the Power Platform "
-                                                                "Integration FastTab in LCS before trying again.")
+                mode = self.request.mode
+                return SetupStart(SetupOutcome.GAVE_UP, message=f"{mode.service_name} did not accept the setup "
+                                                                f"request in time: {started.message}. Check "
+                                                                f"{mode.where_to_look} before trying again.")
             yield self.context.create_timer(self.now + pause)
 
     def await_confirmation(self, resumed: bool) -> Generator[Any, Any, Decision]:
@@ -179,26 +181,55 @@ class LinkRun:
             self.show()
             yield self.context.create_timer(due)
             reading = from_json(ProvisioningReading, (yield self.context.call_activity_with_retry(
-                activity.READ_PROVISIONING, ACTIVITY_RETRY, {"request": self.request.to_dict()})))
+                activity.READ_PROVISIONING, ACTIVITY_RETRY, self.reading_input(progress))))
             polls_this_execution += 1
             progress.record_reading(reading.state.value, reading.phase, self.now, reading.retryAfterSeconds)
             if reading.state is ProvisioningState.FAILED:
                 return (yield from self.finish(phases.PROVISIONING_FAILED, reading.message or "Provisioning failed."))
             if reading.state is ProvisioningState.SUCCEEDED:
                 return (yield from self.verify())
+            if reading.state is ProvisioningState.NEXT_STEP:
+                refused = yield from self.start_next_step()
+                if refused is not None:
+                    return refused
+                progress = self.doc.provisioning
+                continue
             if reading.state is ProvisioningState.NOT_STARTED and progress.started:
                 # Seen in operator mode: the target was provisioning and is back to Ready without the
                 # link, which is how a failed setup looks through public APIs.
                 return (yield from self.finish(phases.PROVISIONING_FAILED,
                                                "The target environment finished updating without being linked. "
-                                               "Check the Power Platform Integration FastTab in LCS for the error."))
+                                               f"Check {self.request.mode.where_to_look} for the error."))
             if reading.state is ProvisioningState.IN_PROGRESS and not progress.started:
                 progress = self.begin_provisioning(reading.setupActivityId)
                 yield from self.announce(phases.PROVISIONING)
             if self.now >= deadline:
                 return (yield from self.finish(phases.PROVISIONING_TIMED_OUT,
                                                f"Provisioning did not finish by {iso(deadline)}. It may still be "
-                                               "running: check the Power Platform Integration FastTab in LCS."))
+                                               f"running: check {self.request.mode.where_to_look}."))
+
+    def reading_input(self, progress) -> dict[str, Any]:
+        if self.request.mode.reads_by_setup_id:
+            return {"request": self.request.to_dict(), "setupActivityId": progress.setup_activity_id}
+        return {"request": self.request.to_dict()}
+
+    def start_next_step(self):
+        """A setup in steps finished one: ask its checks again, then start the next step once (start_setup
+        reads the state first). Returns the run's result when it ends here, else None."""
+        mode = self.request.mode
+        if mode.next_step_checks:
+            facts, results = yield from validate(self.context, self.request, set(mode.next_step_checks))
+            self.remember_validation(facts, results, partial=True)
+            if not validation_passed(results):
+                return (yield from self.finish(phases.FAILED, "A prerequisite of the next setup step is not met; "
+                                                              "the steps done so far stay.",
+                                               checks=self.failed_check_ids()))
+        started = yield from self.start_setup()
+        if not started.proceeds:
+            return (yield from self.finish(phases.FAILED, started.message))
+        self.progress(anchor=self.now, started=True, setup_activity_id=started.setupActivityId)
+        self.show()
+        return None
 
     def verify(self):
         self.enter(phases.VERIFYING)
@@ -208,7 +239,7 @@ class LinkRun:
                 activity.VERIFY_LINK, ACTIVITY_RETRY, {"request": self.request.to_dict()})))
             if result.verified:
                 return (yield from self.finish(
-                    phases.LINKED, "The finance and operations environment is linked to the Dataverse environment.",
+                    phases.LINKED, self.request.mode.done_message,
                     linkedEnvironment=result.evidence, disconnectedEnvironment=self.initial_environment,
                     recommendation=DISCONNECTED_RECOMMENDATION if self.initial_environment else None))
             if attempt + 1 < self.options.verify_attempts:

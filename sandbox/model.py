@@ -122,6 +122,29 @@ class DataverseLink:
 
 
 @dataclass(frozen=True)
+class EnvironmentPackage:
+    """A Dynamics 365 application package offered to one environment, and how installing it behaves there."""
+
+    unique_name: str
+    application_name: str
+    version: str
+    state: str  # None | Installed | InstallFailed | Installing (an install already running at scenario start)
+    started_seconds_ago: float | None
+    install_seconds: float
+    fail_after_seconds: float | None
+    error_message: str | None
+
+
+@dataclass(frozen=True)
+class UnifiedApp:
+    """What the Finance and Operations Provisioning App offers in an environment and makes once installed."""
+
+    versions: tuple[str, ...]
+    finops_url: str | None
+    finops_environment_id: str | None
+
+
+@dataclass(frozen=True)
 class PowerPlatformEnvironment:
     id: str
     display_name: str
@@ -133,6 +156,8 @@ class PowerPlatformEnvironment:
     is_default: bool
     dataverse: DataverseLink | None
     linked_app: LinkedApp | None
+    packages: dict[str, EnvironmentPackage] = field(default_factory=dict)  # by uniqueName
+    unified: UnifiedApp | None = None
 
 
 @dataclass(frozen=True)

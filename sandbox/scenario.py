@@ -16,6 +16,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from sandbox.packages import package_errors, parse_packages, parse_unified
+
 from sandbox.model import (
     Application,
     Capacity,
@@ -192,6 +194,8 @@ def _reference_errors(doc: dict[str, Any]) -> list[str]:
         need(org in orgs, path, f"{org!r} is not a key of $.dataverse.orgs")
         need(org not in seen_orgs, path, f"{org!r} already belongs to environment {seen_orgs.get(org)}")
         seen_orgs[org] = env_id
+    for env_id, env in doc["powerPlatform"]["environments"].items():
+        errors.extend(f"{json_path(p)}: {m}" for p, m in package_errors(["powerPlatform", "environments", env_id], env))
     for org_name, org in orgs.items():
         base = ["dataverse", "orgs", org_name]
         roles = set(org["roles"])
@@ -361,6 +365,8 @@ def _parse_environment(env_id: str, env: dict[str, Any], tenant_id: str) -> Powe
         if dataverse
         else None,
         linked_app=LinkedApp(linked["type"], normalize_guid(linked["id"]), linked["url"]) if linked else None,
+        packages=parse_packages(env),
+        unified=parse_unified(env),
     )
 
 

@@ -160,6 +160,10 @@ class SandboxServer:
     def setup_starts(self) -> dict[str, int]:
         return self.sandbox.world.setup_starts()
 
+    def install_starts(self) -> dict[str, dict[str, int]]:
+        """Accepted application package installs: {environment id: {uniqueName: count}}."""
+        return self.sandbox.world.installs.starts()
+
     def set_faults(self, faults: dict[str, Any]) -> None:
         self.sandbox.configure_faults(faults)
 

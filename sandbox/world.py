@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from sandbox.clock import SandboxClock, to_iso
+from sandbox.installs import PackageInstalls
+from sandbox.packages import InstallRun
 from sandbox.provisioning import (
     CONFIGURED,
     IN_PROGRESS,
@@ -67,12 +69,14 @@ class World:
         self._attempts: list[SetupAttempt] = []
         self._metadata_calls: dict[int, deque[datetime]] = {}
         self._device_codes: dict[str, DeviceCode] = {}
+        self.installs = PackageInstalls(scenario)
 
     # ------------------------------------------------------------ derived views
 
     def linked_app(self, environment_id: str, now: datetime) -> LinkedApp | None:
         """linkedAppMetadata of a Power Platform environment at `now`."""
-        link = self.scenario.power_platform_environments[environment_id].linked_app
+        env = self.scenario.power_platform_environments[environment_id]
+        link = env.linked_app
         with self.lock:
             runs = list(self._runs.values())
         for run in runs:
@@ -83,7 +87,14 @@ class World:
                 link = LinkedApp("Linked", run.lcs_environment_id, lcs_env.url if lcs_env else "")
             elif link is not None and link.id == run.lcs_environment_id:
                 link = None  # the placeholder made with the F&O environment is disconnected
-        return link
+        return self.installs.finops_link(env, now) or link
+
+    def start_install(self, environment_id: str, unique_name: str, payload_value: str | None) -> InstallRun:
+        """Install Application Package: accepted (counted) or InstallRefused (recorded as refused)."""
+        with self.lock:
+            now = self.clock.now()
+            env = self.scenario.power_platform_environments[environment_id]
+            return self.installs.start(env, unique_name, payload_value, now, self.linked_app(environment_id, now))
 
     def management_state(self, environment_id: str, now: datetime) -> str:
         """BAP states.management.id: Updating while a setup targets it (inferred), else Ready."""

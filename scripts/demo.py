@@ -6,7 +6,9 @@ for the typed name and follows provisioning to the verified outcome.
 
 With virtual time (the default) devhost's clock is held until the run is past the confirmation,
 so the 3-day confirmation deadline can't pass while you read; then a 75-minute provisioning takes
-seconds. In operator mode this script also plays the operator choosing Setup in the LCS portal.
+seconds. In operator mode this script also plays the operator choosing Setup in the LCS portal. In
+setup mode unified nothing of LCS is involved (no sign-in): the run installs finance and operations
+into the Dataverse environment, and the scenario is `unified-happy-path` unless --scenario says.
 """
 
 from __future__ import annotations
@@ -42,6 +44,19 @@ def link_request_of(scenario: dict[str, Any]) -> dict[str, Any]:
             "operatorName": scenario["users"][operator]["displayName"]}
 
 
+def scenario_for(mode: str, scenario: str | None) -> str:
+    """The scenario asked for, else the mode's own happy path when the sandbox has one (`<mode>-happy-path`)."""
+    if scenario:
+        return scenario
+    own = f"{mode}-happy-path"
+    return own if (ROOT / "sandbox" / "scenarios" / f"{own}.json").exists() else "happy-path"
+
+
+def cli_link_args(request: dict[str, Any], mode: str) -> list[str]:
+    lcs = ["-p", str(request["project"]), "-e", request["environment"]] if setup_mode(mode).lcs_managed else []
+    return [*lcs, "-t", request["target"], "-o", request["operator"], "--setup-mode", mode]
+
+
 def supervise(stack: DemoStack, instance_id: str, request: dict[str, Any], mode: str, stop: threading.Event) -> None:
     """Release the held clock once the run is past the confirmation; where a person starts setup, click
     Setup in LCS."""
@@ -65,7 +80,8 @@ def supervise(stack: DemoStack, instance_id: str, request: dict[str, Any], mode:
 
 
 def main(
-    scenario: str = typer.Option("happy-path", help="Sandbox scenario (see sandbox/README.md)."),
+    scenario: str = typer.Option(None, help="Sandbox scenario (see sandbox/README.md); default: the setup "
+                                            "mode's <mode>-happy-path if there is one, else happy-path."),
     mode: SetupMode = typer.Option("operator", "--setup-mode",
                                    help=f"{modes_help()} (the demo plays the click in the sandbox's LCS portal)."),
     confirm_name: str = typer.Option(None, help="Type this name without asking (unattended runs)."),
@@ -74,24 +90,25 @@ def main(
 ) -> None:
     shutil.rmtree(STATE, ignore_errors=True)
     STATE.mkdir(parents=True)
-    stack = DemoStack(STATE, scenario, port, virtual_time=not real_time)
+    stack = DemoStack(STATE, scenario_for(mode.value, scenario), port, virtual_time=not real_time)
     console.rule("Starting the sandbox, Azurite and devhost")
     try:
         env = stack.start()
         request = link_request_of(stack.scenario_document())
         console.print(f"Functions host {stack.url}, sandbox {stack.sandbox_url}; logs in {STATE}")
-        console.rule(f"Signing {request['operator']} in to Lifecycle Services (device code)")
-        login = subprocess.run([sys.executable, "-m", "cli", "login", "--account", request["operator"]], cwd=ROOT,
-                               env=env)
-        if login.returncode:
-            raise typer.Exit(login.returncode)
-        console.rule("Linking")
-        instance_id = f"link-{request['environment'].lower()}"
+        chosen = setup_mode(mode.value)
+        if chosen.lcs_managed:
+            console.rule(f"Signing {request['operator']} in to Lifecycle Services (device code)")
+            login = subprocess.run([sys.executable, "-m", "cli", "login", "--account", request["operator"]],
+                                   cwd=ROOT, env=env)
+            if login.returncode:
+                raise typer.Exit(login.returncode)
+        console.rule("Linking" if chosen.lcs_managed else "Installing finance and operations")
+        instance_id = f"link-{(request['environment'] if chosen.lcs_managed else request['target']).lower()}"
         stop = threading.Event()
         threading.Thread(target=supervise, args=(stack, instance_id, request, mode.value, stop), daemon=True).start()
         command = [sys.executable, "-m", "cli", "--principal", request["operator"], "--poll-interval", "0.3", "link",
-                   "-p", str(request["project"]), "-e", request["environment"], "-t", request["target"],
-                   "-o", request["operator"], "--setup-mode", mode.value]
+                   *cli_link_args(request, mode.value)]
         if confirm_name:
             command += ["--confirm-name", confirm_name]
         else:

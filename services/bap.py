@@ -84,6 +84,8 @@ def parse_environment(payload: dict[str, Any]) -> PowerPlatformEnvironment:
         runtime_state=(states.get("runtime") or {}).get("id"),
         templates=_templates(linked),
         linked_app=_linked_app(properties.get("linkedAppMetadata")),
+        sku=properties.get("environmentSku"),
+        domain_name=linked.get("domainName") or None,
     )
 
 

@@ -9,6 +9,7 @@ import time
 from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
+from services.application_packages import ApplicationPackagesClient
 from services.bap import BapClient
 from services.dataverse import ODATA_HEADERS, DataverseClient
 from services.errors import HostNotAllowed, TokenUnavailable
@@ -87,9 +88,18 @@ class ServiceClients:
     @property
     def powerplatform(self) -> PowerPlatformClient:
         return self._once("powerplatform", "", lambda: PowerPlatformClient(
-            self._app_service("powerplatform", POWERPLATFORM_API_SCOPE,
-                              self.settings.powerplatform_api_allowed_hosts, "POWERPLATFORM_API_ALLOWED_HOSTS"),
-            self.settings.powerplatform_api_base_url))
+            self._powerplatform_http(), self.settings.powerplatform_api_base_url))
+
+    @property
+    def application_packages(self) -> ApplicationPackagesClient:
+        """Power Platform API appmanagement (setupMode unified): the same service as .powerplatform."""
+        return self._once("application_packages", "", lambda: ApplicationPackagesClient(
+            self._powerplatform_http(), self.settings.powerplatform_api_base_url))
+
+    def _powerplatform_http(self):
+        return self._once("powerplatform_http", "", lambda: self._app_service(
+            "powerplatform", POWERPLATFORM_API_SCOPE, self.settings.powerplatform_api_allowed_hosts,
+            "POWERPLATFORM_API_ALLOWED_HOSTS"))
 
     @property
     def graph(self) -> GraphClient:

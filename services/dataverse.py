@@ -1,11 +1,13 @@
-"""Dataverse Web API of one environment: the operator's system user and security roles, and whether
-the environment is already integrated with finance and operations."""
+"""Dataverse Web API of one environment: the operator's system user and security roles, whether
+the environment is already integrated with finance and operations, and the finance and operations
+versions it may install (setupMode unified)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterable
 
-from services.errors import ServiceError
+from services.errors import NotFound, ServiceError
 from services.http import ServiceHttp
 from services.models import FinOpsIntegration, SecurityRole, SystemUser
 from domain.values import guid_or_text, normalize_guid
@@ -14,6 +16,9 @@ SERVICE = "dataverse"
 API = "/api/data/v9.2"
 # Microsoft documents this function under v9.1.
 FINOPS_INTEGRATION = "/api/data/v9.1/RetrieveFinanceAndOperationsIntegrationDetails"
+# Undocumented by Microsoft; d365bap.tools reads the versions the provisioning app offers from it.
+FINOPS_VERSIONS = API + "/msprov_getfnoversiondetails"
+NO_SUCH_SEGMENT_CODE = "0x8006088a"
 NOT_INTEGRATED_CODE = "0x80048d0b"
 ROLE_SELECT = "name,roleid,_roletemplateid_value"
 ODATA_HEADERS = {"OData-Version": "4.0", "OData-MaxVersion": "4.0"}
@@ -82,6 +87,18 @@ class DataverseClient:
         return parse_finops_integration(body)
 
 
+    def get_finops_versions(self) -> tuple[str, ...] | None:
+        """Finance and operations versions the provisioning app may install here (setupMode unified),
+        e.g. 10.0.44.5; None when this Dataverse has no such function (Platform Tools not installed)."""
+        try:
+            body = self._http.get_json("get_finops_versions", self.instance_url + FINOPS_VERSIONS)
+        except NotFound as error:
+            if (error.code or "").lower() == NO_SUCH_SEGMENT_CODE:
+                return None
+            raise
+        return parse_finops_versions(body)
+
+
 def is_not_integrated(code: str | None, message: str | None) -> bool:
     # The same code also means "Dataverse Search feature is disabled": match the message too.
     return (code or "").lower() == NOT_INTEGRATED_CODE and \
@@ -105,3 +122,15 @@ def parse_finops_integration(payload: Any) -> FinOpsIntegration:
     # TenantId stays text: Microsoft's own published example holds one that is not a GUID.
     return FinOpsIntegration(url=payload.get("Url"), tenant_id=guid_or_text(payload.get("TenantId")),
                              environment_id=guid_or_text(payload.get("Id")))
+
+
+def parse_finops_versions(payload: Any) -> tuple[str, ...]:
+    """`{"Response": "<JSON text>"}` whose text is a list of `{"value": "10.0.44.5"}` (read as d365bap.tools does)."""
+    text = payload.get("Response") if isinstance(payload, dict) else None
+    try:
+        items = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        items = None
+    if not isinstance(items, list):
+        raise ServiceError(SERVICE, "get_finops_versions", 200, "UnexpectedResponse", "Response is not a JSON list")
+    return tuple(str(item["value"]) for item in items if isinstance(item, dict) and item.get("value"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.facts.target import LinkedApp, PowerPlatformEnvironment  # noqa: F401 (the clients' models too)
+from services.capacity import StorageCapacity
 
 
 # Lifecycle Services
@@ -56,6 +57,7 @@ class TenantCapacity:
     database_actual_mb: float
     database_rated_mb: float | None
     status: str | None
+    operations: StorageCapacity | None = None  # FinOpsDatabase, when the tenant has such capacity
 
 
 # Microsoft Graph

@@ -1,9 +1,10 @@
-"""Power Platform API: tenant capacity."""
+"""Power Platform API: tenant capacity (application packages: application_packages.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from services.capacity import DATAVERSE_DATABASE, OPERATIONS_DATABASE, StorageCapacity, parse_capacities
 from services.errors import ServiceError
 from services.http import ServiceHttp
 from services.models import TenantCapacity
@@ -19,27 +20,29 @@ class PowerPlatformClient:
         self._base = base_url.rstrip("/")
 
     def get_tenant_capacity(self) -> TenantCapacity:
-        body = self._http.get_json("get_tenant_capacity", self._base + TENANT_CAPACITY,
+        return parse_tenant_capacity(self._read_capacity())
+
+    def get_capacities(self) -> dict[str, StorageCapacity]:
+        """Every storage type's capacity, e.g. Operations database (FinOpsDatabase) for setupMode unified."""
+        return parse_capacities(self._read_capacity())
+
+    def _read_capacity(self) -> Any:
+        return self._http.get_json("get_tenant_capacity", self._base + TENANT_CAPACITY,
                                    params={"api-version": API_VERSION})
-        return parse_tenant_capacity(body)
 
 
 def parse_tenant_capacity(payload: Any) -> TenantCapacity:
     """The Database entry of tenantCapacities (MB). Free capacity is total - actual."""
-    entries = payload.get("tenantCapacities") if isinstance(payload, dict) else None
-    for entry in entries or ():
-        if isinstance(entry, dict) and entry.get("capacityType") == "Database":
-            if entry.get("capacityUnits", "MB") != "MB":
-                raise ServiceError(SERVICE, "get_tenant_capacity", 200, "UnexpectedResponse",
-                                   f"Database capacity in {entry.get('capacityUnits')}, not MB")
-            consumption = entry.get("consumption") or {}
-            rated = consumption.get("rated")
-            return TenantCapacity(
-                database_total_mb=float(entry.get("totalCapacity") or 0.0),
-                database_actual_mb=float(consumption.get("actual") or 0.0),
-                database_rated_mb=float(rated) if rated is not None else None,
-                status=entry.get("status") or (payload.get("capacitySummary") or {}).get("status"),
-            )
+    capacities = parse_capacities(payload)
+    entry = capacities.get(DATAVERSE_DATABASE)
+    if entry is not None:
+        if entry.units != "MB":
+            raise ServiceError(SERVICE, "get_tenant_capacity", 200, "UnexpectedResponse",
+                               f"Database capacity in {entry.units}, not MB")
+        status = entry.status or ((payload.get("capacitySummary") or {}).get("status"))
+        return TenantCapacity(database_total_mb=entry.total, database_actual_mb=entry.actual,
+                              database_rated_mb=entry.rated, status=status,
+                              operations=capacities.get(OPERATIONS_DATABASE))
     raise ServiceError(SERVICE, "get_tenant_capacity", 200, "NoDatabaseCapacity",
                        "no Database entry in tenantCapacities: the free database capacity is unknown",
                        remedy="Check by hand in Power Platform admin center > Licensing > Capacity > Summary that "

@@ -11,7 +11,8 @@ import json
 from typing import Any, Iterable, Mapping
 
 from domain.environments import admin_center_url, named_environments
-from domain.setup_modes import instructions_title
+from domain.provisioning_app import ProvisioningAppOptions
+from domain.setup_modes import find_mode, instructions_title
 from webui.html import environment_html, mapping as _mapping, page, refresh_bar, text as _text, time_element as _time
 from domain.phases import AWAITING_CONFIRMATION
 from domain.run_progress import (
@@ -177,7 +178,9 @@ def _instructions_section(status: StatusDocument) -> str:
 def _irreversible_section(status: StatusDocument) -> str:
     notice = status.notice
     initial = _mapping(status.initial_environment)
-    if initial:
+    if _installs_into_target(_mapping(status.request)):
+        initial_text = "No other environment is changed: finance and operations is installed into this one."
+    elif initial:
         initial_text = (
             "The initial Power Platform environment that will be disconnected from this finance "
             f"and operations environment is <strong>{environment_html(initial)}</strong>. "
@@ -203,18 +206,31 @@ def _request_section(status: StatusDocument) -> str:
         return ('<section aria-labelledby="h-request"><h2 id="h-request">Request</h2>'
                 "<p>The request is not available.</p></section>\n")
     target, fno = named_environments(status.environments, request)
-    facts = [("Finance and operations environment", environment_html(fno)),
-             ("LCS project", request.get("lcsProjectId")),
-             ("Power Platform environment to link", environment_html(target))]
+    if _installs_into_target(request):
+        facts = [("Power Platform environment to install finance and operations into", environment_html(target)),
+                 ("Dynamics 365 Finance and Operations Provisioning App",
+                  ProvisioningAppOptions.from_dict(_mapping(request.get("provisioningApp"))).describe())]
+    else:
+        facts = [("Finance and operations environment", environment_html(fno)),
+                 ("LCS project", request.get("lcsProjectId")),
+                 ("Power Platform environment to link", environment_html(target))]
     facts += [(label, request.get(key)) for key, label in _REQUEST_FIELDS if request.get(key) not in (None, "")]
     operator_name = status.operator_display_name
     if operator_name:
-        facts.insert(4, ("Operator name", operator_name))
-    markup = {"Finance and operations environment", "Power Platform environment to link"}
+        facts.insert(next((i + 1 for i, (label, _) in enumerate(facts) if label == "Operator"), len(facts)),
+                     ("Operator name", operator_name))
+    markup = {"Finance and operations environment", "Power Platform environment to link",
+              "Power Platform environment to install finance and operations into"}
     return (
         '<section aria-labelledby="h-request"><h2 id="h-request">Request</h2>'
         f'<div id="environments">{_facts(facts, markup_keys=markup)}</div></section>\n'
     )
+
+
+def _installs_into_target(request: Mapping[str, Any]) -> bool:
+    """The run's mode installs finance and operations into the target (unified), not linking an LCS one."""
+    mode = find_mode(request.get("setupMode"))
+    return bool(mode and not mode.lcs_managed)
 
 
 def _with_admin_page(environment: Mapping[str, Any]) -> dict[str, Any]:

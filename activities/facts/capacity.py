@@ -22,4 +22,7 @@ def fetch_capacity(payload: dict[str, Any]) -> "CapacityFacts":
     from domain.facts.capacity import CapacityFacts
 
     capacity = clients().powerplatform.get_tenant_capacity()
-    return CapacityFacts(capacity.database_total_mb, capacity.database_actual_mb, capacity.status)
+    operations = capacity.operations
+    return CapacityFacts(capacity.database_total_mb, capacity.database_actual_mb, capacity.status,
+                         operations_total_mb=operations.total if operations else None,
+                         operations_used_mb=operations.actual if operations else None)

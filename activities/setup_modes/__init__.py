@@ -2,8 +2,9 @@
 
 A mode's module has `read(request)` (one look at provisioning) and `verify(request)` (is the link
 there, on both sides); a mode that starts setup itself also has `start(request, confirmed_by)`,
-the one irreversible call, which reads the integration state before it acts. activities/setup.py
-holds the Durable activities and dispatches to these.
+the one irreversible call, which reads the integration state before it acts. A mode whose
+SetupMode says `reads_by_setup_id` has `read(request, setup_activity_id)`: the id its start answered
+(None for an adopted setup). activities/setup.py holds the Durable activities and dispatches to these.
 """
 
 from __future__ import annotations

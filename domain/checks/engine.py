@@ -49,6 +49,8 @@ class Check:
     optional: tuple[str, ...] = ()
     revalidated: bool = False  # asked again just before setup (it can change while a person confirms)
     modes: frozenset[str] | None = None  # the setup modes it applies to; None: all of them
+    # The setup modes in which the `optional` facts are needed like `needs` (an error there is an error).
+    optional_needed_in: frozenset[str] = frozenset()
 
     def applies_to(self, mode: str) -> bool:
         return self.modes is None or mode in self.modes
@@ -60,7 +62,8 @@ def verdict(outcome: str, detail: str, remediation: str = "", **evidence: Any) -
 
 
 def run_check(chk: Check, request: "LinkRequest", facts: "Facts") -> CheckResult:
-    missing = [facts.result(name) for name in chk.needs if facts.result(name).value is None]
+    needed = (*chk.needs, *(chk.optional if request.setupMode in chk.optional_needed_in else ()))
+    missing = [facts.result(name) for name in needed if facts.result(name).value is None]
     errors = [r for r in missing if r.error]
     if errors:
         return CheckResult(

@@ -7,6 +7,7 @@ from domain import directory, facts as F
 from domain.checks.engine import ERROR, FAILED, PASSED, Check, CheckResult, verdict
 from domain.permissions import BY_KEY, remedy
 from domain.request import LinkRequest
+from domain.setup_modes import lcs_managed_modes
 
 
 def rule(request: LinkRequest, settings: F.TenantSettingsFacts, operator: F.OperatorFacts) -> CheckResult:
@@ -41,4 +42,5 @@ CHECK = Check(
     needs=(F.TENANT_SETTINGS, F.OPERATOR),
     rule=rule,
     order=20,
+    modes=lcs_managed_modes(),  # linking an LCS-managed environment only
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from domain import facts as F
 from domain.checks.engine import FAILED, PASSED, Check, CheckResult, verdict
 from domain.request import LinkRequest
+from domain.setup_modes import lcs_managed_modes
 
 DEPLOYED_STATES = {"finished", "deployed"}
 LINKABLE_ENVIRONMENT_TYPES = ("sandbox", "production")
@@ -49,4 +50,5 @@ CHECK = Check(
     needs=(F.LCS_ENVIRONMENT,),
     rule=rule,
     order=70,
+    modes=lcs_managed_modes(),  # linking an LCS-managed environment only
 )

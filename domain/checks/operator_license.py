@@ -7,16 +7,22 @@ from domain import facts as F
 from domain.checks.engine import FAILED, PASSED, Check, CheckResult, verdict
 from domain.licenses import PlanVerdict, judge_license, judge_recorded_sku
 from domain.request import LinkRequest
+from domain.setup_modes import lcs_managed_modes
 
 
-def rule(request: LinkRequest, operator: F.OperatorFacts) -> CheckResult:
+def judge_licenses(operator: F.OperatorFacts) -> tuple[list[PlanVerdict], PlanVerdict | None, dict]:
+    """(each finance and operations license's verdict, the first that qualifies, the evidence)."""
     verdicts = [v for lic in operator.licenses if (v := _judge(lic))]
     evidence = {"assignedSkuIds": [lic.sku_id for lic in operator.licenses],
                 "financeAndOperationsLicenses": [
                     {"skuId": v.sku_id, "skuPartNumber": v.sku_part_number,
                      "servicePlan": v.plan.name if v.plan else None, "qualified": v.qualified,
                      **({"reason": v.reason} if v.reason else {})} for v in verdicts]}
-    qualified = next((v for v in verdicts if v.qualified), None)
+    return verdicts, next((v for v in verdicts if v.qualified), None), evidence
+
+
+def rule(request: LinkRequest, operator: F.OperatorFacts) -> CheckResult:
+    verdicts, qualified, evidence = judge_licenses(operator)
     if qualified:
         plan = qualified.plan
         return verdict(PASSED, f"The operator holds {plan.product}: service plan {plan.name} of "
@@ -47,4 +53,5 @@ CHECK = Check(
     needs=(F.OPERATOR,),
     rule=rule,
     order=30,
+    modes=lcs_managed_modes(),  # linking an LCS-managed environment only
 )

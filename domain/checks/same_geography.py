@@ -7,6 +7,7 @@ from domain import facts as F
 from domain.checks.engine import ERROR, FAILED, PASSED, Check, CheckResult, verdict
 from domain.geography import geography_of_location, geography_of_region, region_key
 from domain.request import LinkRequest
+from domain.setup_modes import lcs_managed_modes
 
 
 def rule(request: LinkRequest, lcs: F.LcsEnvironmentFacts, target: F.TargetEnvironmentFacts) -> CheckResult:
@@ -47,4 +48,5 @@ CHECK = Check(
     needs=(F.LCS_ENVIRONMENT, F.TARGET),
     rule=rule,
     order=40,
+    modes=lcs_managed_modes(),  # linking an LCS-managed environment only
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from domain import facts as F
 from domain.checks.engine import FAILED, PASSED, Check, CheckResult, verdict
 from domain.request import LinkRequest
+from domain.setup_modes import lcs_managed_modes
 
 
 def rule(request: LinkRequest, links: F.LcsLinksFacts, lcs_integration: F.LcsIntegrationFacts | None) -> CheckResult:
@@ -40,5 +41,6 @@ CHECK = Check(
     optional=(F.LCS_INTEGRATION,),
     rule=rule,
     order=100,
+    modes=lcs_managed_modes(),  # linking an LCS-managed environment only
     revalidated=True,  # a setup started meanwhile, here or in the LCS portal, links it
 )

@@ -19,6 +19,11 @@ def rule(request: LinkRequest, target: F.TargetEnvironmentFacts,
     if not linked_to:
         return verdict(PASSED, f"'{target.display_name}' is not linked to any finance and operations environment.",
                        **evidence)
+    if request.setupMode == "unified" and target.linked_app and (target.linked_app.type or "").lower() == "internal":
+        # Finance and operations installed into this environment (an earlier install): the run adopts it.
+        return verdict(PASSED, f"'{target.display_name}' already has finance and operations installed "
+                               "through the unified model; the run follows that install instead of starting one.",
+                       **evidence)
     if same_guid(linked_to, request.lcsEnvironmentId):
         return verdict(FAILED, f"'{target.display_name}' is already linked to this finance and operations "
                                "environment: there is nothing to set up.",

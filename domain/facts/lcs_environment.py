@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.facts.base import FactSpec
+from domain.setup_modes import lcs_managed_modes
 
 
 @dataclass(frozen=True)
@@ -22,4 +23,5 @@ class LcsEnvironmentFacts:
     region: str | None = None
 
 
-FACT = FactSpec(name="lcsEnvironment", value_type=LcsEnvironmentFacts, activity="gather_lcs_environment", order=50)
+FACT = FactSpec(name="lcsEnvironment", value_type=LcsEnvironmentFacts, activity="gather_lcs_environment", order=50,
+                modes=tuple(sorted(lcs_managed_modes())))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.facts.base import FactSpec
+from domain.setup_modes import lcs_managed_modes
 
 
 @dataclass(frozen=True)
@@ -20,4 +21,5 @@ class LcsLinksFacts:
     environments: tuple[EnvironmentRef, ...] = ()
 
 
-FACT = FactSpec(name="lcsLinks", value_type=LcsLinksFacts, activity="gather_lcs_links", order=60)
+FACT = FactSpec(name="lcsLinks", value_type=LcsLinksFacts, activity="gather_lcs_links", order=60,
+                modes=tuple(sorted(lcs_managed_modes())))

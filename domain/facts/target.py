@@ -43,6 +43,8 @@ class PowerPlatformEnvironment:
     # a second, live source for same-geography. Filled in the target fact only; empty when BAP did
     # not answer.
     geography_azure_regions: tuple[str, ...] = ()
+    sku: str | None = None  # environmentSku: Production, Sandbox, Trial, Developer, Default
+    domain_name: str | None = None  # the Dataverse host's first label (linkedEnvironmentMetadata.domainName)
 
 
 # The target fact's value: the environment, as the checks read it.

@@ -30,9 +30,25 @@ class SetupMode:
     required_fields: tuple[str, ...]  # request fields this mode needs
     forbidden_fields: tuple[str, ...] = ()  # request fields that mean nothing in this mode
     instance_key: str = "lcsEnvironmentId"  # the request field the instance id is made of
+    option_fields: tuple[str, ...] = ()  # option fields of the request this mode takes (domain.request)
     instructions_title: str | None = None  # heading of the instructions wherever they are shown
     operator_step: str | None = None  # a run list's next step while setup waits for the person
     write_instructions: Callable[["LinkRequest"], list[str]] | None = None
+    # What the review page says can't be undone (None: domain.status_document's notice for LCS links).
+    irreversibility_notice: str | None = None
+    # Who starts setup, and where a person looks when it went wrong, in the run's failure messages.
+    service_name: str = "Lifecycle Services"
+    where_to_look: str = "the Power Platform Integration FastTab in LCS"
+    # The provisioning reading is read by the setup's operation id (read_provisioning gets it).
+    reads_by_setup_id: bool = False
+    # Checks asked again before each later step of a setup in steps (ProvisioningState.NEXT_STEP).
+    next_step_checks: tuple[str, ...] = ()
+    done_message: str = "The finance and operations environment is linked to the Dataverse environment."
+
+    @property
+    def lcs_managed(self) -> bool:
+        """It links an LCS-managed finance and operations environment (the LCS facts and checks apply)."""
+        return "lcsEnvironmentId" in self.required_fields
 
     @property
     def module_name(self) -> str:
@@ -77,6 +93,11 @@ def setup_mode(name: object) -> SetupMode:
     if mode is None:
         raise UnknownSetupMode(name)
     return mode
+
+
+def lcs_managed_modes() -> frozenset[str]:
+    """The modes that link an LCS-managed environment: the LCS-only checks and facts apply to these."""
+    return frozenset(mode.name for mode in all_modes() if mode.lcs_managed)
 
 
 def required_by_every_mode() -> tuple[str, ...]:

@@ -24,7 +24,9 @@ ENDPOINTS = (
     ("DELETE", "/_sandbox/calls", "clear the call log"),
     ("GET", "/_sandbox/setup-starts", "accepted setup starts per LCS environment"),
     ("GET", "/_sandbox/setup-attempts", "every setup attempt, accepted or refused"),
-    ("GET", "/_sandbox/state", "integration state and Power Platform links at the clock's moment"),
+    ("GET", "/_sandbox/install-starts", "accepted application package installs per environment and uniqueName"),
+    ("GET", "/_sandbox/install-attempts", "every application package install request, accepted or refused"),
+    ("GET", "/_sandbox/state", "integration state, package installs and Power Platform links at the clock's moment"),
     ("GET", "/_sandbox/clock", "the sandbox clock"),
     ("PUT", "/_sandbox/clock", "set the clock {now} (manual mode; never backwards)"),
     ("POST", "/_sandbox/clock/advance", "advance the clock {seconds}"),
@@ -64,6 +66,8 @@ class AdminApi:
         route("DELETE", r"/calls", "clear_calls"),
         route("GET", r"/setup-starts", "setup_starts"),
         route("GET", r"/setup-attempts", "setup_attempts"),
+        route("GET", r"/install-starts", "install_starts"),
+        route("GET", r"/install-attempts", "install_attempts"),
         route("GET", r"/state", "state"),
         route("GET", r"/clock", "clock"),
         route("PUT", r"/clock", "set_clock"),
@@ -109,6 +113,12 @@ class AdminApi:
     def setup_attempts(self, sandbox: Sandbox, request: Request) -> Response:
         return json_response(sandbox.world.setup_attempts())
 
+    def install_starts(self, sandbox: Sandbox, request: Request) -> Response:
+        return json_response(sandbox.world.installs.starts())
+
+    def install_attempts(self, sandbox: Sandbox, request: Request) -> Response:
+        return json_response(sandbox.world.installs.attempts())
+
     def state(self, sandbox: Sandbox, request: Request) -> Response:
         world, now = sandbox.world, sandbox.clock.now()
         environments = {}
@@ -119,7 +129,7 @@ class AdminApi:
                 "linkedAppMetadata": None if link is None else {"type": link.type, "id": link.id, "url": link.url},
             }
         return json_response({"now": to_iso(now), "integrations": world.runs_snapshot(now),
-                              "powerPlatformEnvironments": environments})
+                              "packageInstalls": world.installs.snapshot(now), "powerPlatformEnvironments": environments})
 
     def scenario(self, sandbox: Sandbox, request: Request) -> Response:
         scenario = sandbox.world.scenario

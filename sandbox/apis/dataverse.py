@@ -1,10 +1,11 @@
 """Dataverse Web API of each scenario org under /dataverse/{org}: WhoAmI, systemusers, roles, teams,
-their associations, and RetrieveFinanceAndOperationsIntegrationDetails.
+their associations, RetrieveFinanceAndOperationsIntegrationDetails, and msprov_getfnoversiondetails.
 
 Each org is its own resource: a token's aud must be that org's URL (https://127.0.0.1:{port}/dataverse/{org}).
 """
 from __future__ import annotations
 
+import json
 import re
 import uuid
 import zlib
@@ -16,6 +17,7 @@ from sandbox.apis.base import Call, Service, request_id, route
 from sandbox.apis.odata import Expand, ODataError, parse_expand
 from sandbox.faults import format_retry_after
 from sandbox.model import DataverseOrg, DataverseRole, DataverseTeam, normalize_guid
+from sandbox.packages import INSTALLED, PLATFORM_TOOLS
 from sandbox.templates import template
 
 _API = r"/api/data/(?P<version>v9\.[0-2])"
@@ -64,6 +66,7 @@ class DataverseApi(Service):
     routes = (
         route("GET", _API + r"/WhoAmI(?:\(\))?", "who_am_i"),
         route("GET", _API + r"/RetrieveFinanceAndOperationsIntegrationDetails(?:\(\))?", "integration_details"),
+        route("GET", _API + r"/msprov_getfnoversiondetails(?:\(\))?", "finops_versions"),
         route("GET", _API + r"/systemusers", "list_system_users"),
         route("GET", _API + r"/systemusers" + _KEY, "get_system_user"),
         route("GET", _API + r"/systemusers" + _KEY + r"/systemuserroles_association", "user_roles"),
@@ -251,6 +254,16 @@ class DataverseApi(Service):
         body.update(Url=linked.url, TenantId=env.tenant_id, Id=linked.id)
         context = f"{self.org_url(call)}/api/data/{call.params['version']}/$metadata#Microsoft.Dynamics.CRM.RetrieveFinanceAndOperationsIntegrationDetailsResponse"
         return self.json(call, {"@odata.context": context, **body})
+
+    def finops_versions(self, call: Call) -> Response:
+        """The application versions the provisioning app offers; the function exists once Platform
+        Tools is installed (inferred). Its answer wraps a JSON text in `Response`, as clients read it."""
+        env = call.scenario.environment_for_org(call.params["org"])
+        if env is None or PLATFORM_TOOLS not in env.packages or call.world.installs.state(env, PLATFORM_TOOLS, call.now) != INSTALLED:
+            return self.not_found(call)
+        versions = sorted(env.unified.versions if env.unified else ())
+        context = f"{self.org_url(call)}/api/data/{call.params['version']}/$metadata#Microsoft.Dynamics.CRM.msprov_getfnoversiondetailsResponse"
+        return self.json(call, {"@odata.context": context, "Response": json.dumps([{"value": v} for v in versions])})
 
     def list_system_users(self, call: Call) -> Response:
         return self._query(call, "systemusers", "systemuser", "systemuserid", self._system_users(call))

@@ -1,20 +1,24 @@
-"""Power Platform API: tenant capacity (licensing/tenantCapacity), on the captured payload."""
+"""Power Platform API: tenant capacity (licensing/tenantCapacity), on the captured payload, and the
+appmanagement routes (application packages, see appmanagement.py)."""
 from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
 from sandbox.apis.bap import admin_refusal, missing_api_version
-from sandbox.apis.base import Call, Service, route
+from sandbox.apis.appmanagement import ACTIONS, ROUTES, AppManagementRoutes
+from sandbox.apis.base import Call, route
 from sandbox.templates import template
 
 AUDIENCE = "https://api.powerplatform.com"
 _CAPACITY_TYPES = {"database": "Database", "file": "File", "log": "Log"}
+# Filled in when the scenario gives them; otherwise the captured entries (0 MB) stay.
+_FINOPS_CAPACITY_TYPES = {"operationsDatabase": "FinOpsDatabase", "operationsFile": "FinOpsFile"}
 
 
-class PowerPlatformApi(Service):
+class PowerPlatformApi(AppManagementRoutes):
     name = "powerplatform"
     prefix = "/powerplatform"
-    routes = (route("GET", r"/licensing/tenantCapacity/?", "tenant_capacity"),)
+    routes = (route("GET", r"/licensing/tenantCapacity/?", "tenant_capacity"),) + ROUTES
 
     def audience(self, call: Call) -> str:
         return AUDIENCE
@@ -23,7 +27,7 @@ class PowerPlatformApi(Service):
         return missing_api_version(self, call)
 
     def authorize(self, call: Call, handler: str) -> Response | None:
-        return admin_refusal(self, call, "Microsoft.PowerPlatform/licensing/tenantCapacity/read")
+        return admin_refusal(self, call, ACTIONS.get(handler, "Microsoft.PowerPlatform/licensing/tenantCapacity/read"))
 
     def tenant_capacity(self, call: Call) -> Response:
         tenant = call.scenario.tenant
@@ -35,7 +39,7 @@ class PowerPlatformApi(Service):
         body["tenantCapacities"] = [e for e in body["tenantCapacities"] if e["capacityType"] not in missing]
         overage = False
         for kind, capacity in tenant.capacity.items():
-            entry = entries[_CAPACITY_TYPES[kind]]
+            entry = entries[_CAPACITY_TYPES.get(kind) or _FINOPS_CAPACITY_TYPES[kind]]
             entry["totalCapacity"] = capacity.total_mb
             entry["consumption"].update(actual=capacity.actual_mb, rated=capacity.rated_mb)
             # Inferred: a storage type consumed beyond its total reports Overage.

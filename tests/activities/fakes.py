@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from domain.values import same_guid
+from services import application_packages as AP
 from services import models as M
 from services.errors import LcsRequestRefused
 
@@ -72,8 +73,13 @@ class FakeDataverse:
     # The operator's system user and roles by Entra object id.
     users: dict[str, tuple[M.SystemUser, list[M.SecurityRole]]] = field(default_factory=dict)
 
+    versions: tuple[str, ...] | None = ("10.0.44.5", "10.0.45.3")
+
     def get_finops_integration(self):
         return self.integration
+
+    def get_finops_versions(self):
+        return self.versions
 
     def find_system_user_with_roles(self, object_id):
         return self.users.get(object_id)
@@ -118,6 +124,44 @@ class FakeGraph:
         return "t1"
 
 
+def package(unique_name: str, name: str, state: str = "None", error: str | None = None) -> AP.ApplicationPackage:
+    return AP.ApplicationPackage(id=None, unique_name=unique_name, application_name=name, localized_name=name,
+                                 version="1.0.0.1", state=state, instance_package_id=None, application_id=None,
+                                 publisher_name="Microsoft", last_error=AP.PackageError(1, "Failed", error) if error else None)
+
+
+@dataclass
+class FakeApplicationPackages:
+    """The Power Platform API's application packages: states by unique name, installs recorded."""
+    states: dict[str, str] = field(default_factory=lambda: {"msdyn_FinanceAndOperationsProvisioningAppAnchor": "None",
+                                                            "msdyn_FinanceAndOperationsPlatformToolsAnchor": "Installed"})
+    errors: dict[str, str] = field(default_factory=dict)
+    operations: dict[str, AP.InstallOperation] = field(default_factory=dict)
+    installs: list[tuple[str, str | None]] = field(default_factory=list)  # (unique name, payload)
+    refuse_install_with: Exception | None = None
+    # What a refused install leaves behind (an install that another attempt started meanwhile).
+    state_after_refusal: dict[str, str] = field(default_factory=dict)
+
+    NAMES = {"msdyn_FinanceAndOperationsProvisioningAppAnchor": AP.PROVISIONING_APP_NAME,
+             "msdyn_FinanceAndOperationsPlatformToolsAnchor": AP.PLATFORM_TOOLS_NAME}
+
+    def list_environment_packages(self, environment_id, install_state="All"):
+        return [package(u, self.NAMES.get(u, u), s, self.errors.get(u)) for u, s in self.states.items()]
+
+    def install(self, environment_id, unique_name, payload_value=None):
+        if self.refuse_install_with is not None:
+            self.states.update(self.state_after_refusal)
+            raise self.refuse_install_with
+        self.installs.append((unique_name, payload_value))
+        self.states[unique_name] = "Installing"
+        operation = f"op-{len(self.installs)}"
+        self.operations[operation] = AP.InstallOperation(operation, "Running", None, None, None)
+        return AP.InstallStarted(operation, None, "Installing")
+
+    def get_install_status(self, environment_id, operation_id):
+        return self.operations[operation_id]
+
+
 @dataclass
 class FakeClients:
     lcs_client: FakeLcs = field(default_factory=FakeLcs)
@@ -125,6 +169,7 @@ class FakeClients:
     dataverse_client: FakeDataverse = field(default_factory=FakeDataverse)
     graph: FakeGraph = field(default_factory=FakeGraph)
     powerplatform: FakePowerPlatform = field(default_factory=FakePowerPlatform)
+    application_packages: FakeApplicationPackages = field(default_factory=FakeApplicationPackages)
 
     def lcs(self, account_upn):
         return self.lcs_client

@@ -16,6 +16,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from domain.setup_modes import setup_mode
+
 CHECKS = [
     {"id": "dataverse-capacity", "title": "Dataverse capacity", "outcome": "passed",
      "detail": "12 GB free", "remediation": "Buy database capacity.", "evidence": {"freeGb": 12}},
@@ -102,7 +104,7 @@ class FakeApi:
         body, problem = _request_body(request)
         if problem:
             return problem
-        instance_id = f"link-{body['lcsEnvironmentId'].lower()}"
+        instance_id = setup_mode(body.get("setupMode", "operator")).instance_id(_Named(body))
         existing = self.runs.get(instance_id)
         if existing and existing.phase not in ("ValidationFailed", "Cancelled", "ConfirmationExpired"):
             return _problem(409, "Conflict", f"already has a link run in phase {existing.phase}",
@@ -121,7 +123,7 @@ class FakeApi:
     def _list(self, request: Request) -> Response:
         phase = request.args.get("phase")
         items = [{"instanceId": run.instance_id, "phase": run.phase,
-                  "lcsEnvironmentId": run.request["lcsEnvironmentId"],
+                  "lcsEnvironmentId": run.request.get("lcsEnvironmentId"),
                   "powerPlatformEnvironmentId": run.request["powerPlatformEnvironmentId"],
                   "operator": run.request["operator"], "createdTime": "2025-03-01T10:00:00Z",
                   "lastUpdatedTime": "2025-03-01T10:00:00Z", "links": self._links(run.instance_id)}
@@ -228,8 +230,8 @@ class FakeApi:
                            "dataverseUrl": "https://contoso-uat.crm.dynamics.com/",
                            "adminUrl": "https://admin.powerplatform.microsoft.com/environments/"
                                        f"{run.request['powerPlatformEnvironmentId']}/hub"},
-                "financeAndOperations": {"id": run.request["lcsEnvironmentId"], "name": "CONTOSO-UAT",
-                                         "projectId": run.request["lcsProjectId"], "lcsUrl": None},
+                "financeAndOperations": {"id": run.request.get("lcsEnvironmentId"), "name": "CONTOSO-UAT",
+                                         "projectId": run.request.get("lcsProjectId"), "lcsUrl": None},
                 "initial": None} if run.checks else None,
             "initialEnvironment": {"id": "init-1", "displayName": "Contoso initial"},
             "confirmation": None if run.kind == "preflight" else {
@@ -262,14 +264,20 @@ class FakeApi:
         return {"self": own, "review": f"{own}/review", "confirm": f"{own}/confirm", "cancel": f"{own}/cancel"}
 
 
+class _Named:
+    """A request body read by attribute, as SetupMode.instance_id reads a LinkRequest."""
+
+    def __init__(self, body: dict[str, Any]):
+        self.__dict__.update(body)
+
+
 def _request_body(request: Request) -> tuple[dict[str, Any], Response | None]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return {}, _problem(400, "Bad Request", "The body is not a JSON object.",
                             errors=[{"field": "(body)", "message": "must be a JSON object"}])
     errors = [{"field": name, "message": "is required"}
-              for name in ("lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId", "operator")
-              if name not in body]
+              for name in setup_mode(body.get("setupMode", "operator")).required_fields if name not in body]
     if "@" not in str(body.get("operator", "@")):
         errors.append({"field": "operator", "message": "must be the operator's user principal name"})
     if errors:

@@ -2,7 +2,7 @@
 import base64
 import json
 
-from tests.cli.conftest import LCS_ENV, LINK_ARGS, OPERATOR
+from tests.cli.conftest import LCS_ENV, LINK_ARGS, OPERATOR, PP_ENV
 
 
 def test_unattended_link_runs_to_linked(api, run_cli):
@@ -67,3 +67,12 @@ def test_conflict_exits_6_and_names_the_existing_run(api, run_cli):
 def test_status_of_an_unknown_run_exits_7(run_cli):
     out = run_cli("status", "link-nope", "--json")
     assert out.code == 7 and out.json["error"]["status"] == 404 and out.json["command"] == "status"
+
+
+def test_unified_link_sends_the_provisioning_app_options_and_no_lcs_fields(api, run_cli):
+    out = run_cli("--json", "link", "-t", PP_ENV, "-o", OPERATOR, "--setup-mode", "unified", "--developer-tools",
+                  "--app-version", "10.0.44", "--confirm-name", "Adele Vance")
+    assert out.code == 0, out.stderr
+    assert out.json["instanceId"] == f"link-{PP_ENV.lower()}"
+    assert api.runs[f"link-{PP_ENV.lower()}"].request == {"powerPlatformEnvironmentId": PP_ENV, "operator": OPERATOR, "setupMode": "unified",
+                    "provisioningApp": {"developerTools": True, "version": "10.0.44"}}

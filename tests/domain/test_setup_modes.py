@@ -29,13 +29,13 @@ def parse(body):
 def test_the_registry_finds_every_mode_module_in_name_order():
     modules = sorted(p.stem for p in (ROOT / "domain" / "setup_modes").glob("*.py") if not p.stem.startswith("_"))
     assert [mode.module_name for mode in all_modes()] == modules
-    assert mode_names() == ("lcs-api", "operator")
+    assert mode_names() == ("lcs-api", "operator", "unified")
 
 
 def test_a_mode_is_found_by_name_and_an_unknown_one_is_refused_naming_the_known():
     assert setup_mode("operator").starts_setup is False and setup_mode("lcs-api").starts_setup is True
     assert find_mode("portal") is None and find_mode(None) is None and find_mode(["operator"]) is None
-    with pytest.raises(UnknownSetupMode, match="lcs-api, operator"):
+    with pytest.raises(UnknownSetupMode, match="lcs-api, operator, unified"):
         setup_mode("portal")
 
 
@@ -58,20 +58,11 @@ def test_only_a_mode_where_a_person_starts_setup_writes_instructions():
 def test_an_unknown_mode_is_a_400_naming_every_allowed_mode():
     with pytest.raises(InvalidRequest) as refused:
         parse({**BODY, "setupMode": "portal"})
-    assert [(e.field, e.message) for e in refused.value.errors] == [("setupMode", "must be one of lcs-api, operator")]
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("setupMode", "must be one of lcs-api, operator, unified")]
 
 
-@pytest.fixture
-def with_a_mode_without_lcs(monkeypatch):
-    """A mode like the coming `unified`: the target is the Power Platform environment, no LCS fields."""
-    unified = replace(setup_mode("lcs-api"), name="unified", required_fields=("powerPlatformEnvironmentId", "operator"),
-                      forbidden_fields=("lcsProjectId", "lcsEnvironmentId"), instance_key="powerPlatformEnvironmentId")
-    modes = {**{m.name: m for m in all_modes()}, "unified": unified}
-    monkeypatch.setattr(registry, "_registry", lambda: modes)
-    return unified
-
-
-def test_the_fields_a_request_needs_are_its_modes(with_a_mode_without_lcs):
+def test_the_fields_a_request_needs_are_its_modes():
     target = BODY["powerPlatformEnvironmentId"]
     request = parse({"powerPlatformEnvironmentId": target.upper(), "operator": BODY["operator"], "setupMode": "unified"})
     assert request.lcsProjectId is None and request.lcsEnvironmentId is None
@@ -85,7 +76,7 @@ def test_the_fields_a_request_needs_are_its_modes(with_a_mode_without_lcs):
     assert [e.field for e in refused.value.errors] == ["lcsProjectId", "lcsEnvironmentId", "powerPlatformEnvironmentId"]
 
 
-def test_a_request_of_an_unknown_mode_needs_what_every_mode_needs(with_a_mode_without_lcs):
+def test_a_request_of_an_unknown_mode_needs_what_every_mode_needs():
     assert required_by_every_mode() == ("powerPlatformEnvironmentId", "operator")
     with pytest.raises(InvalidRequest) as refused:
         parse({"setupMode": "portal"})
@@ -108,3 +99,27 @@ def test_the_cli_offers_the_registry():
     from cli.app import SetupMode
 
     assert [m.value for m in SetupMode] == list(mode_names())
+
+
+def test_unified_takes_the_provisioning_app_options_with_defaults_and_the_lcs_modes_refuse_them():
+    target = BODY["powerPlatformEnvironmentId"]
+    unified = {"powerPlatformEnvironmentId": target, "operator": BODY["operator"], "setupMode": "unified"}
+    assert parse(unified).provisioningApp == {"developerTools": False, "demoData": False, "version": "latest"}
+    chosen = parse({**unified, "provisioningApp": {"developerTools": True, "version": "10.0.44"}})
+    assert chosen.provisioning_app.developerTools and chosen.provisioning_app.version == "10.0.44"
+    with pytest.raises(InvalidRequest) as refused:
+        parse({**BODY, "provisioningApp": {}})
+    assert [(e.field, e.message) for e in refused.value.errors] == [
+        ("provisioningApp", "is not used with setupMode operator")]
+    with pytest.raises(InvalidRequest) as refused:
+        parse({**unified, "provisioningApp": {"version": "10.x", "demoData": "yes", "colour": 1}})
+    assert [e.field for e in refused.value.errors] == [
+        "provisioningApp.colour", "provisioningApp.demoData", "provisioningApp.version"]
+    assert "provisioningApp" not in parse(BODY).to_dict()  # the LCS modes' request JSON is as it was
+
+
+def test_unified_words_its_own_notice_and_failure_hints():
+    unified, operator = setup_mode("unified"), setup_mode("operator")
+    assert "can't be undone" in unified.irreversibility_notice and operator.irreversibility_notice is None
+    assert "Power Platform admin center" in unified.where_to_look and "FastTab" in operator.where_to_look
+    assert registry.lcs_managed_modes() == {"lcs-api", "operator"}

@@ -99,3 +99,34 @@ def test_a_finished_run_replays_to_the_same_actions(crash):
     import function_app
     report = replay_instance(function_app.app, crash.host.db_path, INSTANCE)
     assert report.ok, report.problems
+
+
+UNIFIED_TARGET = "fc384085-a8b1-4b50-926a-e95c355a7195"
+UNIFIED_INSTANCE = f"link-{UNIFIED_TARGET}"
+
+
+def test_unified_killed_right_after_an_install_was_accepted_installs_each_package_once(crash):
+    """Platform Tools missing: the kill lands after the Power Platform API accepted the first install but
+    before the activity returned; the run resumes, reads the packages, and never installs twice."""
+    crash.reset("unified-platform-tools-missing")
+    crash.host.hold_clock()
+    crash.sandbox.set_faults({"powerplatform": {"latencyMs": 500}, "lcs": {"metadataCallsPerMinute": 0}})
+    answer = crash.host.post("/api/links", {"setupMode": "unified", "powerPlatformEnvironmentId": UNIFIED_TARGET,
+                                            "operator": "admin@contoso.onmicrosoft.com"})
+    assert answer.status == 202, answer.body
+    crash.started.add(UNIFIED_INSTANCE)
+    crash.wait_phase("AwaitingConfirmation", instance_id=UNIFIED_INSTANCE)
+    assert crash.confirm(OPERATOR_NAME, instance_id=UNIFIED_INSTANCE).status == 202
+    crash.host.wait_until(lambda: crash.sandbox.install_starts().get(UNIFIED_TARGET), timeout=30, interval=0.01)
+    kill_and_restart(crash)
+    crash.sandbox.set_faults({"lcs": {"metadataCallsPerMinute": 0}})
+    crash.host.release_clock()
+    linked = crash.wait_phase("Linked", "Failed", "ProvisioningFailed", "ProvisioningTimedOut",
+                              instance_id=UNIFIED_INSTANCE, timeout=120)
+    assert linked["phase"] == "Linked", linked["outcome"]
+    assert crash.sandbox.install_starts()[UNIFIED_TARGET] == {
+        "msdyn_FinanceAndOperationsPlatformToolsAnchor": 1, "msdyn_FinanceAndOperationsProvisioningAppAnchor": 1}
+    crash.host.wait_for_status(UNIFIED_INSTANCE)
+    import function_app
+    report = replay_instance(function_app.app, crash.host.db_path, UNIFIED_INSTANCE)
+    assert report.ok, report.problems

@@ -69,7 +69,8 @@ def drive(request: dict[str, Any], has_dataverse: bool = True,
 
 def test_the_declared_stages_are_scheduled_in_order_with_their_inputs():
     rounds, facts = drive(REQUEST)
-    assert [[name for name, _ in r] for r in rounds] == [[s.activity for s in stage] for stage in stages()]
+    in_mode = [[s for s in stage if s.read_in(REQUEST.get("setupMode", "operator"))] for stage in stages()]
+    assert [[name for name, _ in r] for r in rounds] == [[s.activity for s in stage] for stage in in_mode]
     first, second = rounds
     request = LinkRequest.from_dict(REQUEST).to_dict()
     assert all(payload == {"request": request, "instanceId": "preflight-1"} for _, payload in first)
@@ -80,7 +81,7 @@ def test_the_declared_stages_are_scheduled_in_order_with_their_inputs():
                                          "instanceId": "preflight-1"}}
     # Inputs are recorded in histories as JSON text: their keys keep their order too.
     assert list(second[0][1]) == ["request", "instanceUrl", "operatorObjectId", "instanceId"]
-    assert [r["name"] for r in facts.to_json()] == [s.name for stage in stages() for s in stage]
+    assert [r["name"] for r in facts.to_json()] == [s.name for stage in in_mode for s in stage]
 
 
 def test_a_fact_declared_after_the_target_is_not_asked_when_the_target_has_no_dataverse():
@@ -92,6 +93,17 @@ def test_the_operator_mode_does_not_read_lcs_integration():
     rounds, facts = drive({**REQUEST, "setupMode": "operator"})
     assert "gather_lcs_integration" not in [name for name, _ in rounds[0]]
     assert facts.result(F.LCS_INTEGRATION).skipped == "not gathered in this round"
+
+
+def test_the_unified_mode_reads_no_lcs_fact_and_asks_the_versions_after_the_target():
+    unified = {"powerPlatformEnvironmentId": REQUEST["powerPlatformEnvironmentId"], "operator": REQUEST["operator"],
+               "setupMode": "unified", "confirmationTimeout": "P3D",
+               "provisioningApp": {"developerTools": False, "demoData": False, "version": "latest"}}
+    assert facts_needed(None, "unified") == {F.OPERATOR, F.TARGET, F.CAPACITY, F.APPLICATION_PACKAGES,
+                                             F.DATAVERSE_ROLES, F.DATAVERSE_INTEGRATION, F.FINOPS_VERSIONS}
+    assert facts_needed({"version-exists"}, "unified") == {F.TARGET, F.APPLICATION_PACKAGES, F.FINOPS_VERSIONS}
+    assert spec(F.FINOPS_VERSIONS).after == (F.TARGET,)
+    assert unified["provisioningApp"] == LinkRequest.from_dict(unified).to_dict()["provisioningApp"]
 
 
 def test_facts_needed_adds_what_the_inputs_need_and_only_for_the_selected_checks():

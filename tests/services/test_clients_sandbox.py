@@ -26,6 +26,7 @@ from services.errors import (
 )
 from services.identity import lcs_sign_in
 from services.models import FinOpsIntegration, LcsAccount, SecurityRole, TenantCapacity
+from services.capacity import StorageCapacity
 from services.settings import ServiceSettings
 
 ADMIN = "admin@contoso.onmicrosoft.com"
@@ -140,7 +141,7 @@ def test_bap_environment_list_and_tenant_settings(fresh, token_cache):
 
 def test_tenant_capacity(fresh, token_cache):
     assert make_clients(fresh, token_cache).powerplatform.get_tenant_capacity() == TenantCapacity(
-        20480.0, 3150.945, 2379.898, "Available")
+        20480.0, 3150.945, 2379.898, "Available", StorageCapacity("FinOpsDatabase", "MB", 0.0, 0.0, 0.0, "Available"))
 
 
 def test_graph_user_roles_and_tenant(fresh, token_cache):

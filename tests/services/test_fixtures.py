@@ -16,6 +16,8 @@ from services.graph import parse_directory_roles, parse_license, parse_user
 from services.http import HostAllowList, HttpPolicy
 from services.lcs import check_envelope, find_environment, parse_environment as parse_lcs_environment
 from services.models import AssignedLicense, DirectoryRole, LcsEnvironment, TenantCapacity
+from services.application_packages import parse_operation, parse_package
+from services.capacity import StorageCapacity
 from services.powerplatform import parse_tenant_capacity
 from domain.values import iso_utc
 from tests.services.support import RecordingSleep, Reply, ScriptedServer
@@ -85,7 +87,8 @@ def test_list_tenant_settings_without_the_flag_is_an_error_not_a_guess():
 def test_tenant_capacity_reads_the_database_entry():
     capacity = parse_tenant_capacity(load("power-platform/tenant-capacity.json"))
     assert capacity == TenantCapacity(database_total_mb=20480.0, database_actual_mb=3150.9449999999997,
-                                      database_rated_mb=2379.898, status="Available")
+                                      database_rated_mb=2379.898, status="Available",
+                                      operations=StorageCapacity("FinOpsDatabase", "MB", 0.0, 0.0, 0.0, "Available"))
 
 
 def test_tenant_capacity_without_a_database_entry_is_an_error():
@@ -303,3 +306,14 @@ def test_finops_integration_linked_not_linked_and_other_errors_told_apart(server
         assert client.get_finops_integration() is None
     else:
         assert client.get_finops_integration().environment_id == "b2106f5c-e218-4aac-841a-a59da4738eb4"
+
+
+def test_the_application_package_list_and_an_install_operation_read_as_captured():
+    packages = [parse_package(item) for item in load("power-platform/environment-application-packages.json")["value"]]
+    forms = next(p for p in packages if p.unique_name == "MicrosoftFormsPro")
+    assert (forms.state, forms.version, forms.application_name) == ("None", "2.0.0.45", "Dynamics 365 Customer Voice")
+    assert forms.last_error is None and forms.id == "0b9d1959-2eae-46be-bfbd-f6dd139fb0b6"
+    operation = parse_operation(load("power-platform/application-package-install-operation.json"))
+    assert (operation.status, operation.finished, operation.status_message) == ("Succeeded", True, None)
+    assert operation.operation_id == "475af49d-9bca-437f-8be1-9e467f44be8a"
+    assert operation.created_at.startswith("2023-10-11T07:45:25")

@@ -87,3 +87,9 @@ def test_counts_follow_the_order_phases_happen_in():
 
 def test_every_phase_has_a_next_step():
     assert all(next_step({"phase": p}) != "See the review page." for p in ALL_PHASES)
+
+
+def test_a_failed_unified_run_points_at_the_admin_center_not_at_lcs():
+    assert "Power Platform admin center" in next_step({"phase": "ProvisioningFailed", "setupMode": "unified"})
+    assert "FastTab in LCS" in next_step({"phase": "ProvisioningFailed", "setupMode": "lcs-api"})
+    assert "FastTab in LCS" in next_step({"phase": "ProvisioningTimedOut"})

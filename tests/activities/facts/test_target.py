@@ -13,7 +13,7 @@ from tests.activities.fakes import environment
 # model is the fact's, so nothing the client reads beyond these may leak into it.
 TARGET_KEYS = ["id", "display_name", "tenant_id", "geography", "azure_region", "has_dataverse", "instance_url",
                "instance_state", "management_state", "runtime_state", "templates", "linked_app",
-               "geography_azure_regions"]
+               "geography_azure_regions", "sku", "domain_name"]
 
 
 def test_target_environment_facts(fake):

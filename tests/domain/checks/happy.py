@@ -1,4 +1,4 @@
-"""Facts on which all ten checks pass, and how a test changes one of them and runs a check."""
+"""Facts on which every check of every setup mode passes, and how a test changes one of them and runs a check."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ TENANT = "3f5e2c1a-8b7d-4e6f-9a0b-1c2d3e4f5a6b"
 LCS_ENV = "d15ed3a8-c2c1-4054-840b-946c93915da9"
 TARGET_ID = "00000000-0000-0000-0000-000000000001"
 REQUEST = LinkRequest(1234567, LCS_ENV, TARGET_ID, "admin@contoso.onmicrosoft.com", "operator", "P3D")
+UNIFIED = LinkRequest(None, None, TARGET_ID, "admin@contoso.onmicrosoft.com", "unified", "P3D",
+                      provisioningApp={"developerTools": False, "demoData": False, "version": "latest"})
 
 HAPPY: dict[str, Any] = {
     F.OPERATOR: F.OperatorFacts("11111111-1111-1111-1111-111111111111", "admin@contoso.onmicrosoft.com",
@@ -22,9 +24,9 @@ HAPPY: dict[str, Any] = {
                                         "9f0e1b4e-9b33-4300-b451-b2c662cd4ff7", "D365_Finance", "Success"),)),)),
     F.TARGET: F.TargetEnvironmentFacts(TARGET_ID, "Contoso ops", TENANT, "unitedstates", "eastus", True,
                                        "https://contoso.crm.dynamics.com", "Ready", "Ready", "Enabled",
-                                       ("D365_FinOps_Finance",), None),
+                                       ("D365_FinOps_Finance",), None, sku="Sandbox", domain_name="contoso"),
     F.TENANT_SETTINGS: F.TenantSettingsFacts(False),
-    F.CAPACITY: F.CapacityFacts(20480.0, 3150.9, "Available"),
+    F.CAPACITY: F.CapacityFacts(20480.0, 3150.9, "Available", operations_total_mb=71680.0, operations_used_mb=10240.0),
     F.LCS_ENVIRONMENT: F.LcsEnvironmentFacts(True, 1234567, LCS_ENV, "admin@contoso.onmicrosoft.com", TENANT,
                                              name="Sandbox1", environment_type="Sandbox", deployment_state="Finished",
                                              deployment_status="Deployed", region="East US"),
@@ -32,6 +34,12 @@ HAPPY: dict[str, Any] = {
     F.DATAVERSE_ROLES: F.DataverseRolesFacts(True, False, (F.SecurityRoleRef("System Administrator",
                                                                              DATAVERSE_SYSTEM_ADMINISTRATOR_TEMPLATE),)),
     F.DATAVERSE_INTEGRATION: F.DataverseIntegrationFacts(False),
+    F.APPLICATION_PACKAGES: F.ApplicationPackagesFacts(
+        F.PackageRef("msdyn_FinanceAndOperationsProvisioningAppAnchor",
+                     "Dynamics 365 Finance and Operations Provisioning App", "None", "1.0.0.118"),
+        F.PackageRef("msdyn_FinanceAndOperationsPlatformToolsAnchor",
+                     "Dynamics 365 Finance and Operations Platform Tools", "Installed", "1.0.0.53"), offered=3),
+    F.FINOPS_VERSIONS: F.FinopsVersionsFacts(("10.0.44.5", "10.0.45.3", "10.0.46.1")),
 }
 
 

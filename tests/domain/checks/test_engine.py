@@ -13,17 +13,21 @@ from domain import facts as F
 from domain.checks import (CHECKS, ERROR, FAILED, PASSED, REVALIDATED_CHECKS, WARNING, Check, CheckResult, discover,
                            revalidated_checks, run_checks, select, validation_passed, verdict)
 from domain.setup_modes import mode_names
-from tests.domain.checks.happy import HAPPY, REQUEST, facts, with_
+from tests.domain.checks.happy import HAPPY, REQUEST, UNIFIED, facts, with_
 
 # The order the status document, the review page and the CLI have always shown.
 DISPLAY_ORDER = ["dataverse-capacity", "environment-creation-policy", "operator-license", "same-geography",
                  "dataverse-ready", "dataverse-system-administrator", "lcs-project-access", "same-tenant",
                  "target-not-linked", "source-not-linked"]
+UNIFIED_ORDER = ["environment-type", "dataverse-capacity", "operations-capacity", "operator-entitlement",
+                 "dataverse-ready", "dataverse-hostname-length", "provisioning-app-available", "version-exists",
+                 "dataverse-system-administrator", "same-tenant", "target-not-linked"]
 
 
-def test_all_ten_pass_on_happy_facts():
-    results = run_checks(REQUEST, facts())
-    assert len(results) == 10 and len(CHECKS) == 10
+@pytest.mark.parametrize("request_", [REQUEST, UNIFIED], ids=["lcs", "unified"])
+def test_every_check_of_a_mode_passes_on_happy_facts(request_):
+    results = run_checks(request_, facts())
+    assert len(results) == (11 if request_ is UNIFIED else 10) and len(CHECKS) == 16
     assert {r.outcome for r in results} == {PASSED}, results
     assert all(isinstance(r, CheckResult) for r in results) and validation_passed(results)
 
@@ -42,20 +46,21 @@ def test_every_check_has_its_test_module():
 
 
 def test_checks_run_in_the_display_order():
-    assert [c.id for c in CHECKS] == DISPLAY_ORDER
+    assert [c.id for c in CHECKS if c.applies_to("operator")] == DISPLAY_ORDER
     assert [r.id for r in run_checks(REQUEST, facts())] == DISPLAY_ORDER
+    assert [r.id for r in run_checks(UNIFIED, facts())] == UNIFIED_ORDER
     assert [r.id for r in run_checks(REQUEST, facts(), only={"source-not-linked", "dataverse-capacity"})] == [
         "dataverse-capacity", "source-not-linked"]
 
 
 def test_the_revalidated_checks_are_those_that_can_change_while_a_person_confirms():
     assert REVALIDATED_CHECKS == revalidated_checks() == {"dataverse-capacity", "target-not-linked",
-                                                          "source-not-linked"}
+                                                          "source-not-linked", "operations-capacity"}
 
 
-def test_declared_modes_are_setup_modes_and_today_every_check_applies_to_every_mode():
+def test_declared_modes_are_setup_modes_and_the_lcs_modes_share_their_checks():
     assert all(c.modes is None or c.modes <= set(mode_names()) for c in CHECKS)
-    for mode in mode_names():
+    for mode in ("operator", "lcs-api"):
         assert [r.id for r in run_checks(replace(REQUEST, setupMode=mode), facts())] == DISPLAY_ORDER
 
 
@@ -75,12 +80,14 @@ def test_a_check_limited_to_some_modes_runs_only_in_them(monkeypatch):
     assert "lcs-api-only" not in ids(REQUEST)  # the request's mode (operator) by default
     assert ids(replace(REQUEST, setupMode="lcs-api"))[:3] == ["dataverse-capacity", "lcs-api-only",
                                                               "environment-creation-policy"]
+    assert "lcs-api-only" not in ids(UNIFIED)
     assert "lcs-api-only" in ids(REQUEST, mode="lcs-api")
     assert "lcs-api-only" not in ids(REQUEST, mode="lcs-api", only=REVALIDATED_CHECKS)
 
 
 def test_select_orders_by_declaration_not_by_list():
     assert [c.id for c in select(reversed(CHECKS), "operator")] == DISPLAY_ORDER
+    assert [c.id for c in select(reversed(CHECKS), "unified")] == UNIFIED_ORDER
 
 
 def test_a_fact_that_could_not_be_fetched_errors_only_the_checks_that_need_it():

@@ -4,7 +4,7 @@ import pytest
 
 from domain import facts as F
 from domain.checks.same_tenant import CHECK
-from tests.domain.checks.happy import TENANT, expect, with_
+from tests.domain.checks.happy import TENANT, UNIFIED, check as run, expect, with_
 
 
 @pytest.mark.parametrize("changes, outcome, words", [
@@ -16,3 +16,9 @@ from tests.domain.checks.happy import TENANT, expect, with_
 ])
 def test_outcome(changes, outcome, words):
     expect(CHECK, changes, outcome, words)
+
+
+def test_unified_mode_compares_the_operator_and_the_target_only():
+    result = run(CHECK, {F.LCS_ENVIRONMENT: None}, request=UNIFIED)
+    assert result.outcome == "passed" and result.detail.startswith("Both are in tenant")
+    assert "lcsSignIn" not in result.evidence["tenants"]

@@ -4,7 +4,7 @@ import pytest
 
 from domain import facts as F
 from domain.checks.target_not_linked import CHECK
-from tests.domain.checks.happy import LCS_ENV, expect, with_
+from tests.domain.checks.happy import LCS_ENV, UNIFIED, check as run, expect, with_
 
 OTHER = "33333333-3333-3333-3333-333333333333"
 
@@ -19,3 +19,10 @@ OTHER = "33333333-3333-3333-3333-333333333333"
 ])
 def test_outcome(changes, outcome, words):
     expect(CHECK, changes, outcome, words)
+
+
+def test_unified_mode_adopts_finance_and_operations_installed_here_but_refuses_an_lcs_link():
+    installed = with_(F.TARGET, linked_app=F.LinkedApp("Internal", "2f1d8b6e-4c3a-4e59-9a7d-6b0c1e8f5a24"))
+    assert run(CHECK, installed, request=UNIFIED).outcome == "passed"
+    lcs_linked = with_(F.TARGET, linked_app=F.LinkedApp("Linked", "2f1d8b6e-4c3a-4e59-9a7d-6b0c1e8f5a24"))
+    assert run(CHECK, lcs_linked, request=UNIFIED).outcome == "failed"

@@ -22,8 +22,21 @@ REQUEST = {"lcsProjectId": 1}
 DATAVERSE_URL = "https://contoso.crm.dynamics.com"
 
 
+UNIFIED_FAN_OUT = [
+    ["gather_operator", "gather_target_environment", "gather_capacity", "gather_application_packages"],
+    ["gather_dataverse_roles", "gather_dataverse_integration", "gather_finops_versions"],
+]
+
+
+def fan_out_in(mode):
+    return [[s.activity for s in stage if s.read_in(mode)] for stage in stages()]
+
+
 def test_stages_derive_from_the_declarations_in_the_recorded_order():
-    assert [[s.activity for s in stage] for stage in stages()] == RECORDED_FAN_OUT
+    assert fan_out_in("lcs-api") == RECORDED_FAN_OUT
+    # What a mode's checks do not read is not fetched (orchestrators.validation.facts_needed).
+    assert [[a for a in stage if a in {*UNIFIED_FAN_OUT[0], *UNIFIED_FAN_OUT[1]}]
+            for stage in fan_out_in("unified")] == UNIFIED_FAN_OUT
 
 
 def test_a_fact_declared_after_another_comes_in_a_later_stage():
@@ -45,9 +58,11 @@ def test_the_dataverse_facts_come_after_the_target_and_the_roles_after_the_opera
     assert with_dependencies({F.DATAVERSE_ROLES, F.CAPACITY}) == {F.DATAVERSE_ROLES, F.TARGET, F.OPERATOR, F.CAPACITY}
 
 
-def test_lcs_integration_is_read_only_in_the_lcs_api_mode():
+def test_lcs_integration_is_read_only_in_the_lcs_api_mode_and_the_unified_facts_in_unified_only():
     assert spec(F.LCS_INTEGRATION).modes == ("lcs-api",)
-    assert [s.name for s in specs() if not s.read_in("operator")] == [F.LCS_INTEGRATION]
+    assert [s.name for s in specs() if not s.read_in("operator")] == [
+        F.APPLICATION_PACKAGES, F.LCS_INTEGRATION, F.FINOPS_VERSIONS]
+    assert [s.name for s in specs() if not s.read_in("unified")] == [F.LCS_ENVIRONMENT, F.LCS_LINKS, F.LCS_INTEGRATION]
 
 
 def gathered(target: object = None, operator: object = None, **results: F.FactResult) -> F.Facts:
