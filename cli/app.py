@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from enum import Enum
 from typing import Annotated, Any, Callable, Iterator, Optional
 
 import typer
@@ -23,9 +22,13 @@ from cli import reports, views
 from cli.client import ApiError, LinkApi
 from cli.exit_codes import ExitCode, for_http_status, for_phase
 from cli.follow import Follower, FollowTimeout, Status
+from cli.options import (
+    AppVersionOpt, CorrelationOpt, DemoDataOpt, DevToolsOpt, EnvironmentOpt, InstanceId, JsonFlag, NoWaitOpt,
+    OperatorOpt, Phase, ProjectOpt, SetupModeOpt, TargetOpt, TimeoutDurationOpt, VerboseFlag, app_options,
+    link_request,
+)
 from domain.fleet import fleet
-from domain.phases import ALL_PHASES, AWAITING_CONFIRMATION, CANCELLED, VALIDATING
-from domain.setup_modes import mode_names, modes_help
+from domain.phases import AWAITING_CONFIRMATION, CANCELLED, VALIDATING
 from domain.run_progress import attempts_marker, is_final, phase_of
 from domain.status_document import StatusDocument
 
@@ -37,34 +40,6 @@ app = typer.Typer(
          "through the link app's HTTP API (a local devhost or the deployed Function app).",
 )
 
-
-SetupMode = Enum("SetupMode", {name: name for name in mode_names()}, type=str)  # choices for --setup-mode
-Phase = Enum("Phase", {phase: phase for phase in ALL_PHASES}, type=str)  # choices for --phase
-
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
-VerboseFlag = Annotated[bool, typer.Option("--verbose", "-v", help="Show each check's evidence too.")]
-InstanceId = Annotated[str, typer.Argument(help="The run's instance id, e.g. link-<LCS environment id>.")]
-ProjectOpt = Annotated[Optional[int], typer.Option("--lcs-project-id", "-p",
-                                                   help="LCS project id (setup modes operator and lcs-api).")]
-EnvironmentOpt = Annotated[Optional[str], typer.Option(
-    "--lcs-environment-id", "-e", help="LCS environment id (GUID) of the F&O environment (operator and lcs-api).")]
-TargetOpt = Annotated[str, typer.Option("--power-platform-environment-id", "-t", help=(
-    "The existing Power Platform environment (GUID) to link; in setup mode unified, to install F&O into."))]
-DevToolsOpt = Annotated[Optional[bool], typer.Option(
-    "--developer-tools/--no-developer-tools", help="Setup mode unified: install the developer tools.")]
-DemoDataOpt = Annotated[Optional[bool], typer.Option(
-    "--demo-data/--no-demo-data", help="Setup mode unified: load demo data.")]
-AppVersionOpt = Annotated[Optional[str], typer.Option(
-    "--app-version", help='Setup mode unified: "latest" (default), a release such as 10.0.44 or a build.')]
-OperatorOpt = Annotated[str, typer.Option("--operator", "-o",
-                                          help="UPN of the account that performs the setup.")]
-SetupModeOpt = Annotated[Optional[SetupMode], typer.Option(
-    help=f"{modes_help()}. Default: the app's LINK_DEFAULT_SETUP_MODE.")]
-TimeoutDurationOpt = Annotated[Optional[str], typer.Option(
-    "--confirmation-timeout", help="ISO 8601 duration to wait for the confirmation, e.g. P3D.")]
-CorrelationOpt = Annotated[Optional[str], typer.Option(help="Free text echoed in the run's events.")]
-NoWaitOpt = Annotated[bool, typer.Option("--no-wait", help="Return as soon as the API accepted the request.")]
 
 
 @dataclass
@@ -187,23 +162,6 @@ def _final(session: Session, status: Status, code: ExitCode | None = None) -> Do
                 views.status_view(status, session.api.review_url(instance_id), session.verbose))
 
 
-def _link_request(project: int | None, environment: str | None, target: str, operator: str,
-                  setup_mode: SetupMode | None, confirmation_timeout: str | None,
-                  correlation_id: str | None, app_options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The request as given: a field the mode does not take is sent anyway, so the API names it (400)."""
-    app = {key: value for key, value in (app_options or {}).items() if value is not None}
-    optional = {"lcsProjectId": project, "lcsEnvironmentId": environment,
-                "setupMode": setup_mode.value if setup_mode else None,
-                "confirmationTimeout": confirmation_timeout, "correlationId": correlation_id,
-                "provisioningApp": app or None}
-    request: dict[str, Any] = {"powerPlatformEnvironmentId": target, "operator": operator}
-    return request | {key: value for key, value in optional.items() if value is not None}
-
-
-def _app_options(developer_tools: bool | None, demo_data: bool | None, version: str | None) -> dict[str, Any]:
-    return {"developerTools": developer_tools, "demoData": demo_data, "version": version}
-
-
 def _follow_through(session: Session, follower: Follower, instance_id: str,
                     confirm_name: str | None) -> Done:
     """From wherever the run is to its end: checks, the typed name (asked for until accepted, or
@@ -264,9 +222,9 @@ def link(
     json_output: JsonFlag = False, verbose: VerboseFlag = False,
 ) -> None:
     """Start a link, show the checks as they complete, ask for the confirmation, follow provisioning."""
-    request = _link_request(lcs_project_id, lcs_environment_id, power_platform_environment_id, operator,
+    request = link_request(lcs_project_id, lcs_environment_id, power_platform_environment_id, operator,
                             setup_mode, confirmation_timeout, correlation_id,
-                            _app_options(developer_tools, demo_data, app_version))
+                            app_options(developer_tools, demo_data, app_version))
 
     def body(session: Session) -> Done:
         follower = session.follower()
@@ -290,8 +248,8 @@ def preflight(
     json_output: JsonFlag = False, verbose: VerboseFlag = False,
 ) -> None:
     """Run every check and change nothing. Exit 0 when all pass, 3 when any fails."""
-    request = _link_request(lcs_project_id, lcs_environment_id, power_platform_environment_id, operator,
-                            setup_mode, None, correlation_id, _app_options(developer_tools, demo_data, app_version))
+    request = link_request(lcs_project_id, lcs_environment_id, power_platform_environment_id, operator,
+                            setup_mode, None, correlation_id, app_options(developer_tools, demo_data, app_version))
 
     def body(session: Session) -> Done:
         follower = session.follower()

@@ -11,7 +11,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cli.app import Done, JsonFlag, Session, _run, app
+from cli.app import Done, Session, _run, app
+from cli.options import JsonFlag
 from cli.exit_codes import ExitCode
 
 _STYLES = {"granted": "green", "missing": "red", "not checkable": "yellow"}

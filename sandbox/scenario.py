@@ -223,9 +223,27 @@ def _reference_errors(doc: dict[str, Any]) -> list[str]:
 
 
 def _parse(doc: dict[str, Any], name: str) -> Scenario:
-    tenant_doc = doc["tenant"]
-    tenant_id = normalize_guid(tenant_doc["id"])
-    tenant = Tenant(
+    tenant_id = normalize_guid(doc["tenant"]["id"])
+    return Scenario(
+        name=name,
+        document=doc,
+        tenant=_parse_tenant(doc["tenant"], tenant_id),
+        applications={normalize_guid(client_id): _parse_application(client_id, app)
+                      for client_id, app in doc["applications"].items()},
+        sign_in=_parse_sign_in(doc.get("signIn", {})),
+        users={upn.lower(): _parse_user(upn, user, tenant_id) for upn, user in doc["users"].items()},
+        lcs_projects={int(project_id): _parse_project(int(project_id), project, tenant_id)
+                      for project_id, project in doc["lcs"]["projects"].items()},
+        power_platform_environments={normalize_guid(env_id): _parse_environment(normalize_guid(env_id), env, tenant_id)
+                                     for env_id, env in doc["powerPlatform"]["environments"].items()},
+        dataverse_orgs={org_name: _parse_org(org_name, org) for org_name, org in doc["dataverse"]["orgs"].items()},
+        provisioning=_parse_provisioning(doc.get("provisioning", {})),
+        faults=copy.deepcopy(doc.get("faults", {})),
+    )
+
+
+def _parse_tenant(tenant_doc: dict[str, Any], tenant_id: str) -> Tenant:
+    return Tenant(
         id=tenant_id,
         domain=tenant_doc["domain"],
         display_name=tenant_doc.get("displayName", tenant_doc["domain"]),
@@ -238,56 +256,37 @@ def _parse(doc: dict[str, Any], name: str) -> Scenario:
         subscriptions={normalize_guid(sku): sub["capabilityStatus"]
                        for sku, sub in tenant_doc.get("subscriptions", {}).items()},
     )
-    applications = {
-        normalize_guid(client_id): Application(
-            client_id=normalize_guid(client_id),
-            display_name=app["displayName"],
-            object_id=normalize_guid(app.get("objectId", client_id)),
-            client_secret=app.get("clientSecret"),
-            public_client=app.get("publicClient", False),
-            roles=tuple(app.get("roles", [])),
-            power_platform_admin=app.get("powerPlatformAdmin", True),
-            dataverse_application_user=app.get("dataverseApplicationUser", True),
-        )
-        for client_id, app in doc["applications"].items()
-    }
-    users = {upn.lower(): _parse_user(upn, user, tenant_id) for upn, user in doc["users"].items()}
-    sign_in_doc = doc.get("signIn", {})
-    sign_in = SignIn(
+
+
+def _parse_application(client_id: str, app: dict[str, Any]) -> Application:
+    return Application(
+        client_id=normalize_guid(client_id),
+        display_name=app["displayName"],
+        object_id=normalize_guid(app.get("objectId", client_id)),
+        client_secret=app.get("clientSecret"),
+        public_client=app.get("publicClient", False),
+        roles=tuple(app.get("roles", [])),
+        power_platform_admin=app.get("powerPlatformAdmin", True),
+        dataverse_application_user=app.get("dataverseApplicationUser", True),
+    )
+
+
+def _parse_sign_in(sign_in_doc: dict[str, Any]) -> SignIn:
+    return SignIn(
         upn=sign_in_doc.get("upn"),
         auto_approve=sign_in_doc.get("autoApprove", "upn" in sign_in_doc),
         poll_interval_seconds=sign_in_doc.get("pollIntervalSeconds", 5),
         access_token_lifetime_seconds=sign_in_doc.get("accessTokenLifetimeSeconds", 3599),
     )
-    projects = {
-        int(project_id): _parse_project(int(project_id), project, tenant_id)
-        for project_id, project in doc["lcs"]["projects"].items()
-    }
-    environments = {
-        normalize_guid(env_id): _parse_environment(normalize_guid(env_id), env, tenant_id)
-        for env_id, env in doc["powerPlatform"]["environments"].items()
-    }
-    orgs = {org_name: _parse_org(org_name, org) for org_name, org in doc["dataverse"]["orgs"].items()}
-    provisioning_doc = doc.get("provisioning", {})
+
+
+def _parse_provisioning(provisioning_doc: dict[str, Any]) -> Provisioning:
     duration = provisioning_doc.get("durationMinutes", DEFAULT_PROVISIONING_MINUTES) * 60.0
     outcome = provisioning_doc.get("outcome", "Succeeded")
     fail_after = None
     if outcome == "Failed":
         fail_after = provisioning_doc["failAfterMinutes"] * 60.0 if "failAfterMinutes" in provisioning_doc else duration / 2
-    provisioning = Provisioning(duration, outcome, fail_after, provisioning_doc.get("errorMessage", DEFAULT_FAILURE_MESSAGE))
-    return Scenario(
-        name=name,
-        document=doc,
-        tenant=tenant,
-        applications=applications,
-        sign_in=sign_in,
-        users=users,
-        lcs_projects=projects,
-        power_platform_environments=environments,
-        dataverse_orgs=orgs,
-        provisioning=provisioning,
-        faults=copy.deepcopy(doc.get("faults", {})),
-    )
+    return Provisioning(duration, outcome, fail_after, provisioning_doc.get("errorMessage", DEFAULT_FAILURE_MESSAGE))
 
 
 _PROFILE_FIELDS = ("givenName", "surname", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage")

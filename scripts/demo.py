@@ -23,7 +23,7 @@ import requests
 import typer
 from rich.console import Console
 
-from cli.app import SetupMode
+from cli.options import SetupMode
 from domain.setup_modes import modes_help, setup_mode
 from harness.demo import ROOT, DemoStack
 

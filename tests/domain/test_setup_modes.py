@@ -96,7 +96,7 @@ def test_openapi_json_lists_the_registry():
 
 
 def test_the_cli_offers_the_registry():
-    from cli.app import SetupMode
+    from cli.options import SetupMode
 
     assert [m.value for m in SetupMode] == list(mode_names())
 
