@@ -35,7 +35,8 @@ DURABLE_CLIENT_FREE = {"health", "openapi_document", "health_permissions"}
 ANONYMOUS = {"health", "review_page", "review_confirm", "openapi_document", "fleet_page"}  # the rest need a function key
 ACTIVITIES = {"gather_operator", "gather_target_environment", "gather_tenant_settings", "gather_capacity",
               "gather_lcs_environment", "gather_lcs_links", "gather_lcs_integration", "gather_dataverse_roles",
-              "gather_dataverse_integration", "start_setup", "read_provisioning", "verify_link"}
+              "gather_dataverse_integration", "gather_application_packages", "gather_finops_versions",
+              "start_setup", "read_provisioning", "verify_link"}
 
 
 def expected_bindings() -> dict[str, dict[str, tuple[str, str]]]:
