@@ -24,7 +24,7 @@ from domain.status_document import StatusDocument
 from domain.values import iso, parse_iso, utc
 from orchestrators.confirmation import Beside, ConfirmationWait, Decision
 from orchestrators.options import RunOptions
-from orchestrators.projection import CONTRACT_VERSION, document_name, projection
+from orchestrators.projection import STORED_DOCUMENT_SINCE, VALIDATING_BESIDE_FACTS_SINCE, document_name, projection
 from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json, validate, validation_passed
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class LinkRun:
         self.context = context
         # Runs started by a release before the status store have no contract version (see projection.py).
         self.contract = data.get("version", 1)
-        self.stores_document = self.contract >= CONTRACT_VERSION
+        self.stores_document = self.contract >= STORED_DOCUMENT_SINCE
         self.request = LinkRequest.from_dict(data["request"])
         self.options = RunOptions.from_json(data["options"])
         carried = data.get("carry")
@@ -81,8 +81,14 @@ class LinkRun:
 
     def validate_confirm_and_set_up(self):
         self.show()
-        yield from self.announce(phases.VALIDATING)
-        facts, results = yield from validate(self.context, self.request)
+        if self.contract >= VALIDATING_BESIDE_FACTS_SINCE:
+            # Nothing waits for the Validating document or event, so they go out with the first facts
+            # rather than costing two activity round trips before them.
+            beside = [self.persist_task(), self.publish_task(self.phase_event(phases.VALIDATING))]
+            facts, results = yield from validate(self.context, self.request, beside=beside)
+        else:
+            yield from self.announce(phases.VALIDATING)
+            facts, results = yield from validate(self.context, self.request)
         self.remember_validation(facts, results)
         if not validation_passed(results):
             return (yield from self.finish(phases.VALIDATION_FAILED, "One or more prerequisites are not met.",

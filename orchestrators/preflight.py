@@ -11,7 +11,7 @@ from domain.request import LinkRequest
 from domain.status_document import StatusDocument
 from domain.values import utc
 from orchestrators.options import RunOptions
-from orchestrators.projection import CONTRACT_VERSION, document_name, projection
+from orchestrators.projection import STORED_DOCUMENT_SINCE, document_name, projection
 from orchestrators.validation import STORE_RETRY, checks_to_json, validate, validation_passed
 
 bp = df.Blueprint()
@@ -20,8 +20,8 @@ bp = df.Blueprint()
 @bp.orchestration_trigger(context_name="context")
 def preflight(context: df.DurableOrchestrationContext):
     data = context.get_input()
-    # Contract 2 keeps the report in the status store (orchestrators/projection.py); earlier runs did not.
-    stores_document = data.get("version", 1) >= CONTRACT_VERSION
+    # From contract 2 on the report is kept in the status store (orchestrators/projection.py).
+    stores_document = data.get("version", 1) >= STORED_DOCUMENT_SINCE
     request = LinkRequest.from_dict(data["request"])
     now = utc(context.current_utc_datetime)
     doc = StatusDocument.new("preflight", request.to_dict(), RunOptions.from_json(data["options"]).links, now)

@@ -17,9 +17,13 @@ from typing import Any
 
 from domain.status_document import Attempt, Provisioning, StatusDocument
 
-# The orchestration input's contract version (set by the triggers). An input without it was started
-# by a release before the status store: it keeps the whole state as custom status, and no store calls.
-CONTRACT_VERSION = 2
+# The orchestration input's contract version (set by the triggers; README "Upgrading safely"). An
+# input without it is 1: started by a release before the status store, it keeps the whole state as
+# custom status and makes no store calls. 2: the document in the store. 3: the Validating document
+# and event go out together with the first fact stage instead of one after another before it.
+CONTRACT_VERSION = 3
+STORED_DOCUMENT_SINCE = 2
+VALIDATING_BESIDE_FACTS_SINCE = 3
 TEXT_LIMIT = 300
 # What the projection knows best: the phase is what the HTTP layer acts on, and progress changes between writes.
 LIVE_KEYS = ("phase", "timeline", "provisioning", "version")

@@ -13,7 +13,7 @@ The fact classes and the checks are imported by the first validation, not when t
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Generator
+from typing import TYPE_CHECKING, Any, Generator, Sequence
 
 import azure.durable_functions as df
 
@@ -43,32 +43,36 @@ def facts_needed(check_ids: set[str] | None, setup_mode: str) -> set[str]:
     return {name for name in with_dependencies(read) if spec(name).read_in(setup_mode)}
 
 
-def fetch_facts(context: df.DurableOrchestrationContext,
-                calls: list[tuple["FactSpec", dict[str, Any]]]) -> Generator[Any, Any, list["FactResult"]]:
-    """Fetch facts in parallel; ask again, after a durable pause, for those that failed transiently."""
+def fetch_facts(context: df.DurableOrchestrationContext, calls: list[tuple["FactSpec", dict[str, Any]]],
+                beside: Sequence[Any] = ()) -> Generator[Any, Any, list["FactResult"]]:
+    """Fetch facts in parallel; ask again, after a durable pause, for those that failed transiently.
+    `beside`: tasks scheduled with the first round and awaited with it (their results are not kept)."""
     from domain.facts import FactResult
 
     results: dict[str, FactResult] = {}
     pending = calls
     for pause in (0, *TRANSIENT_FACT_PAUSES_SECONDS):
-        if not pending:
+        if not pending and not beside:
             break
         if pause:
             asked = max((results[fact.name].error.retry_after or 0) for fact, _ in pending)
             yield context.create_timer(context.current_utc_datetime + timedelta(seconds=max(pause, asked)))
         answers = yield context.task_all([
             # The instance id only labels the activity's telemetry (preflight and link share these activities).
-            context.call_activity_with_retry(fact.activity, ACTIVITY_RETRY,
-                                             {**payload, "instanceId": context.instance_id})
-            for fact, payload in pending])
+            *(context.call_activity_with_retry(fact.activity, ACTIVITY_RETRY,
+                                               {**payload, "instanceId": context.instance_id})
+              for fact, payload in pending),
+            *beside])
+        beside = ()
         results.update((fact.name, FactResult.from_json(answer)) for (fact, _), answer in zip(pending, answers))
         pending = [(fact, payload) for fact, payload in pending
                    if results[fact.name].error is not None and results[fact.name].error.transient]
     return [results[fact.name] for fact, _ in calls]
 
 
-def gather_facts(context: df.DurableOrchestrationContext, request: LinkRequest,
-                 check_ids: set[str] | None = None) -> Generator[Any, Any, "Facts"]:
+def gather_facts(context: df.DurableOrchestrationContext, request: LinkRequest, check_ids: set[str] | None = None,
+                 beside: Sequence[Any] = ()) -> Generator[Any, Any, "Facts"]:
+    """The facts the checks need, stage by stage; `beside` goes out with the first stage."""
     from domain.facts import Facts
     from domain.facts.base import stages
 
@@ -82,16 +86,17 @@ def gather_facts(context: df.DurableOrchestrationContext, request: LinkRequest,
                 decided.append(result)
             else:
                 to_fetch.append((fact, payload))
-        fetched = yield from fetch_facts(context, to_fetch)
+        fetched = yield from fetch_facts(context, to_fetch, beside)
+        beside = ()
         gathered = gathered.merged(Facts(decided + fetched))
     return gathered
 
 
-def validate(context: df.DurableOrchestrationContext, request: LinkRequest,
-             check_ids: set[str] | None = None) -> Generator[Any, Any, tuple["Facts", list["CheckResult"]]]:
+def validate(context: df.DurableOrchestrationContext, request: LinkRequest, check_ids: set[str] | None = None,
+             beside: Sequence[Any] = ()) -> Generator[Any, Any, tuple["Facts", list["CheckResult"]]]:
     from domain.checks import run_checks
 
-    facts = yield from gather_facts(context, request, check_ids)
+    facts = yield from gather_facts(context, request, check_ids, beside)
     return facts, run_checks(request, facts, check_ids)
 
 

@@ -84,19 +84,29 @@ def _started_with(status) -> dict[str, Any]:
     return started_with if isinstance(started_with, dict) else {}
 
 
-def complete_document(live: dict[str, Any], store: StatusStore | None = None) -> dict[str, Any]:
+# What a run's first document holds beyond its projection, all of it given in the run's input.
+_FROM_INPUT = ("request", "previousRuns", "requestedBy")
+
+
+def complete_document(live: dict[str, Any], store: StatusStore | None = None,
+                      started_with: dict[str, Any] | None = None) -> dict[str, Any]:
     """The full status document: the stored version overlaid with the live projection. The projection
     decides the phase (the HTTP layer acts on it) and holds what changes between writes (progress);
-    the store holds the rest. Raises StatusStoreUnavailable when the store can't be read."""
+    the store holds the rest. Until the first write lands (from contract 3 on it goes out beside the
+    first facts), the rest is what the run was started with. Raises StatusStoreUnavailable when the
+    store can't be read."""
     name = live.pop("document", None)
     if name is None:
         return live  # a run started before the status store keeps its whole document live
-    return overlay(live, (store or StatusStore.from_environment()).load(name))
+    stored = (store or StatusStore.from_environment()).load(name)
+    if stored is None and started_with:
+        stored = {key: started_with[key] for key in _FROM_INPUT if started_with.get(key) is not None}
+    return overlay(live, stored)
 
 
 def status_document(status, base_url: str, store: StatusStore | None = None) -> dict[str, Any]:
     """The orchestration's document plus the host's view of the instance."""
-    document = complete_document(live_state(status), store)
+    document = complete_document(live_state(status), store, _started_with(status))
     runtime = status.runtime_status
     _mark_failed_runtime(document, runtime)
     document.update(instanceId=status.instance_id, runtimeStatus=runtime.value,

@@ -23,6 +23,7 @@ from devhost.episode import actions_of, custom_status_problem, run_sdk
 from devhost.functions import index_app
 from devhost.shim import replay_actions
 from devhost.timeutil import parse_iso
+from orchestrators.projection import CONTRACT_VERSION
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "histories" / "stop-8" / "awaiting-confirmation-wrong-name.json"
 INSTANCE = "link-a98e06c0-b563-411f-9431-23b5ed5c93ed"
@@ -45,7 +46,7 @@ def recorded_facts() -> dict[str, str]:
             if e["EventType"] == h.EventType.TaskCompleted and names[e["TaskScheduledId"]].startswith("gather_")}
 
 
-def link_input(version: int | None = 2, **request: Any) -> dict[str, Any]:
+def link_input(version: int | None = CONTRACT_VERSION, **request: Any) -> dict[str, Any]:
     recorded = json.loads(FIXTURE.read_text())["input"]
     data = {"request": {**recorded["request"], **request}, "options": recorded["options"]}
     if version:

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from devhost import history as h
+from orchestrators.projection import CONTRACT_VERSION
 from tests.orchestrators.player import Player, awaiting_publish, confirm_event, link_input
 
 pytestmark = pytest.mark.timeout(120)
@@ -71,7 +72,7 @@ def test_a_confirm_buffered_before_the_wait_is_taken_once_and_the_run_starts_afr
     assert len(continued) == 1
     carried = continued[0]["input"]
     carried = json.loads(carried) if isinstance(carried, str) else carried
-    assert carried["version"] == 2
+    assert carried["version"] == CONTRACT_VERSION  # a run keeps its contract across executions
     assert [(a["attemptId"], a["accepted"]) for a in carried["carry"]["confirmation"]["attempts"]] == [("early", False)]
     assert [e["type"] for e in carried["unpublished"]] == ["link.awaiting-confirmation"]
     assert "start_setup" not in player.scheduled

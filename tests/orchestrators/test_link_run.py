@@ -50,6 +50,30 @@ def test_the_happy_path_validates_waits_starts_setup_once_polls_and_ends_linked(
     assert player.timers == {}  # the confirmation deadline was cancelled with the confirmation
 
 
+def test_the_validating_document_and_event_go_out_with_the_first_facts():
+    """Contract 3: one episode schedules the first fact stage, the Validating document and its event;
+    the Dataverse facts (second stage) wait for the target and the operator."""
+    player = Player(link_input())
+    first_stage = FACT_ACTIVITIES - {"gather_dataverse_roles", "gather_dataverse_integration"}
+    assert set(player.scheduled) == first_stage | {"save_status", "publish_event"}
+    [written] = player.inputs("save_status")
+    assert (written["version"], written["document"]["phase"]) == (1, "Validating")
+    assert player.published() == ["link.validating"]
+    assert player.custom_status["phase"] == "Validating"
+    player.step(player.completions())
+    assert set(player.scheduled[-2:]) == {"gather_dataverse_roles", "gather_dataverse_integration"}
+
+
+def test_a_contract_2_run_writes_and_announces_validating_before_its_first_facts():
+    """Runs in flight keep the sequence they started with (README, "Upgrading safely")."""
+    player = Player(link_input(version=2))
+    assert player.scheduled == ["save_status"]
+    player.step(player.completions())
+    assert player.scheduled == ["save_status", "publish_event"]
+    player.step(player.completions())
+    assert set(player.scheduled[2:]) == FACT_ACTIVITIES - {"gather_dataverse_roles", "gather_dataverse_integration"}
+
+
 def test_a_failed_check_ends_the_run_validation_failed_before_any_wait():
     player = Player(link_input(), responder(gather_capacity=FULL_CAPACITY))
     player.play()

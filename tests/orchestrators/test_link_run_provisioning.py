@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from orchestrators.projection import CONTRACT_VERSION
 from tests.orchestrators.player import (IN_PROGRESS, SUCCEEDED, VERIFIED, Player, awaiting, confirm, link_input,
                                         responder)
 
@@ -66,7 +67,7 @@ def test_the_monitor_continues_as_new_after_the_configured_polls_and_the_next_ex
     assert player.done and carried is not None
     assert player.output()["phase"] == "Provisioning"  # the output of the execution that continued
     assert len(player.inputs("read_provisioning")) == 2
-    assert carried["version"] == 2 and carried["carry"]["provisioning"]["polls"] == 2
+    assert carried["version"] == CONTRACT_VERSION and carried["carry"]["provisioning"]["polls"] == 2
     assert carried["carry"]["confirmation"]["typedName"] == "Adele Vance"
 
     successor = Player(carried, responder(read_provisioning=SUCCEEDED, verify_link=VERIFIED), now=player.now,

@@ -72,6 +72,21 @@ def test_before_the_first_write_the_projection_is_the_document():
     assert document["phase"] == "Validating" and document["request"] == {"operator": "a@b.c"}
 
 
+def test_before_the_first_write_the_rest_comes_from_what_the_run_was_started_with():
+    """Contract 3 writes the first document beside the first facts, so the Validating event can be read
+    before it lands: the full request, earlier runs and requester are in the run's input."""
+    request = {"operator": "a@b.c", "lcsEnvironmentId": "e", "confirmationTimeout": "P3D", "correlationId": "x"}
+    started_with = {"version": 3, "runId": "run-1", "request": request, "options": {"secretish": "no"},
+                    "previousRuns": [{"phase": "Cancelled"}], "requestedBy": {"channel": "queue"}}
+    running = _status("link-1", live(phase="Validating", confirmation=None), started_with=json.dumps(started_with))
+    document = link_actions.status_document(running, "http://h", FakeStore(None))
+    assert document["phase"] == "Validating" and document["request"] == request
+    assert document["previousRuns"] == [{"phase": "Cancelled"}] and document["requestedBy"] == {"channel": "queue"}
+    assert "options" not in document and "runId" in document
+    written = link_actions.status_document(running, "http://h", FakeStore(stored(phase="Validating")))
+    assert written["request"] == stored()["request"]  # once written, the store is what counts
+
+
 def _status(instance_id, custom, runtime=df.OrchestrationRuntimeStatus.Running, started_with=None):
     moment = datetime(2026, 12, 1, tzinfo=timezone.utc)
     return SimpleNamespace(instance_id=instance_id, custom_status=custom, output=None, runtime_status=runtime,
