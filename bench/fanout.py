@@ -27,21 +27,63 @@ from harness.scenarios import link_targets, many_links
 from harness.stack import Stack, wait_for, wait_phase
 
 
+# How often the caller asks for the status. Each GET /api/links/{id} costs the host about 12 ms of CPU
+# (the stored document is read), so polling much faster would measure the polling.
+POLL_SECONDS = 0.02
+
+
 def timed_validation(stack: Stack, index: int) -> tuple[float, float, list[Call], int, float]:
     """(seconds from start to AwaitingConfirmation, seconds of sandbox traffic, longest chain, calls,
     seconds outside the traffic: before the first call and after the last answer)."""
     link = link_targets(index + 1, project_per_link=True)[index]
+
+    def start() -> str:
+        answer = stack.host.post("/api/links", link.request())
+        assert answer.status == 202, answer.body
+        return link.instance_id
+
+    def reached(instance_id: str) -> None:
+        status = wait_phase(stack.host, instance_id, "AwaitingConfirmation", "ValidationFailed",
+                            interval=POLL_SECONDS)
+        assert status["phase"] == "AwaitingConfirmation", status["checks"]
+    return timed(stack, start, reached)
+
+
+def timed_floor(stack: Stack) -> tuple[float, float, list[Call], int, float]:
+    """The same figures for bench.floor_app: the SDKs alone, making the three dependent calls."""
+    def start() -> str:
+        answer = stack.host.post("/api/floor", {})
+        assert answer.status == 202, answer.body
+        return answer.json()["instanceId"]
+
+    def reached(instance_id: str) -> None:
+        wait_for(lambda: stack.host.get(f"/api/floor/{instance_id}").json()["phase"] == "AwaitingConfirmation",
+                 interval=POLL_SECONDS, what="the floor run")
+    return timed(stack, start, reached)
+
+
+def timed(stack: Stack, start: Callable[[], str], reached: Callable[[str], None]) -> tuple[float, float, list[Call],
+                                                                                          int, float]:
     stack.recorder.clear()
     stack.host.hold_clock()
     began = time.monotonic()
-    answer = stack.host.post("/api/links", link.request())
-    assert answer.status == 202, answer.body
-    status = wait_phase(stack.host, link.instance_id, "AwaitingConfirmation", "ValidationFailed", interval=0.005)
+    reached(start())
     elapsed = time.monotonic() - began
-    assert status["phase"] == "AwaitingConfirmation", status["checks"]
     calls = stack.recorder.snapshot()
     first, last = min(c.started for c in calls), max(c.finished for c in calls)
     return elapsed, last - first, longest_chain(calls), len(calls), elapsed - (last - first)
+
+
+def floor_runs(latency_ms: int, warm_runs: int) -> tuple[tuple[float, ...], list[tuple[float, ...]]]:
+    with bench_stack("happy-path", devhost_args=("--virtual-time", "--app-module", "bench.floor_app")) as stack:
+        set_latency(stack, latency_ms)
+        return timed_floor(stack), [timed_floor(stack) for _ in range(warm_runs)]
+
+
+def chain_split(chain: list[Call]) -> tuple[float, float]:
+    """(seconds the chain's calls took at the sandbox, seconds between one's answer and the next's request)."""
+    inside = sum(c.finished - c.started for c in chain)
+    return inside, (chain[-1].finished - chain[0].started) - inside
 
 
 @functools.cache
@@ -106,6 +148,8 @@ def main() -> None:
 
     progress("validation on devhost, cold host with the start-up token prefetch")
     prefetched = cold_with_prefetch(args.latency_ms)
+    progress("the engine's floor: the SDKs alone making the three dependent calls (bench.floor_app)")
+    floor_cold, floor_warm = floor_runs(args.latency_ms, args.warm_runs)
 
     warm_elapsed = median(w[0] for w in warm)
     warm_span = median(w[1] for w in warm)
@@ -119,6 +163,9 @@ def main() -> None:
     say(f"  devhost validation, warm (median of {len(warm)}): {warm_elapsed:.2f} s = {warm_elapsed / latency:.1f} L "
         f"(sandbox traffic {warm_span:.2f} s, {warm[0][3]} calls, longest chain {len(warm[0][2])})")
     say(f"    warm chain: {' -> '.join(describe(c) for c in warm[0][2])}")
+    inside, between = (median(x) for x in zip(*(chain_split(w[2]) for w in warm)))
+    say(f"    the chain's {len(warm[0][2])} calls at the sandbox {inside:.2f} s = {inside / latency:.2f} L (L each, plus "
+        f"the sandbox's own time); between them, in the app: {between * 1000:.0f} ms")
     say(f"    warm, outside the sandbox traffic (HTTP start, the validating event, episodes before the first "
         f"call and after the last answer): {warm_engine:.2f} s = {warm_engine / latency:.1f} L; "
         f"traffic alone {warm_span / latency:.1f} L")
@@ -126,6 +173,11 @@ def main() -> None:
         f"({sequential_cold[1]} calls)")
     say(f"  same facts one after another, warm (median of {len(sequential_warm)}): {seq_warm:.2f} s = "
         f"{seq_warm / latency:.1f} L ({sequential_warm[0][1]} calls)")
+    floor = median(f[0] for f in floor_warm)
+    say(f"  the engine's floor, the SDKs alone making the {len(floor_warm[0][2])} dependent calls in one activity "
+        f"(bench.floor_app): warm (median of {len(floor_warm)}) {floor:.2f} s = {floor / latency:.1f} L, cold host "
+        f"{floor_cold[0]:.2f} s = {floor_cold[0] / latency:.1f} L; validation warm / floor warm: "
+        f"{warm_elapsed / floor:.2f}x, {(warm_elapsed - floor) * 1000:.0f} ms over it")
     say(f"  speed-up of the fan-out, warm: {seq_warm / warm_elapsed:.1f}x; goals: validation warm <= 3 L "
         f"({'met' if warm_elapsed / latency <= 3 else 'missed'}), cold host <= 4 L "
         f"({'met' if cold[0] / latency <= 4 else 'missed'}; with the start-up prefetch "
