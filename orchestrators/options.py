@@ -16,8 +16,10 @@ class RunOptions:
     revalidate_after_seconds: float = 3600
     provisioning_deadline_seconds: float = 4 * 3600
     poll_schedule: tuple[PollStage, ...] = DEFAULT_SCHEDULE
-    # Bounds the history of one execution: the monitor continues as new after this many polls.
-    max_polls_per_execution: int = 10
+    # Bounds the history of one execution: the monitor continues as new after this many polls. 8 keeps
+    # the first execution (validation, confirmation, setup and its polls) under 150 events (bench.throughput);
+    # a run keeps the value it started with, so changing it needs no new contract version.
+    max_polls_per_execution: int = 8
     # How long LCS may stay throttled or unavailable before the run stops trying to start setup.
     setup_start_patience_seconds: float = 3600
     verify_attempts: int = 3
