@@ -11,7 +11,8 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.request import FieldError, InvalidRequest, decode_body, decode_link_request, hidden_character_error
+from domain.request import (FieldError, InvalidRequest, LinkRequest, decode_body, decode_link_request,
+                            hidden_character_error)
 from triggers import link_actions as actions
 from triggers.problems import json_response, problem, problem_response
 from triggers.request_checks import refuse_unless_json_from_own_site
@@ -31,10 +32,16 @@ def _invalid(exc: InvalidRequest) -> func.HttpResponse:
                                     errors=[{"field": e.field, "message": e.message} for e in exc.errors]))
 
 
-def _parse_request(req: func.HttpRequest, settings: AppSettings):
-    return decode_link_request(req.get_body() or b"", where="(body)", max_bytes=MAX_BODY_BYTES,
-                               default_setup_mode=settings.default_setup_mode,
-                               default_confirmation_timeout=settings.default_confirmation_timeout)
+def _link_request(req: func.HttpRequest, settings: AppSettings) -> LinkRequest | func.HttpResponse:
+    """The link request in the body, or the response refusing it (another site, not JSON, not valid)."""
+    if refusal := refuse_unless_json_from_own_site(req, settings):
+        return refusal
+    try:
+        return decode_link_request(req.get_body() or b"", where="(body)", max_bytes=MAX_BODY_BYTES,
+                                   default_setup_mode=settings.default_setup_mode,
+                                   default_confirmation_timeout=settings.default_confirmation_timeout)
+    except InvalidRequest as exc:
+        return _invalid(exc)
 
 
 def _action_response(result: actions.ActionResult) -> func.HttpResponse:
@@ -45,12 +52,9 @@ def _action_response(result: actions.ActionResult) -> func.HttpResponse:
 
 async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     settings = AppSettings.from_env()
-    if refusal := refuse_unless_json_from_own_site(req, settings):
-        return refusal
-    try:
-        request = _parse_request(req, settings)
-    except InvalidRequest as exc:
-        return _invalid(exc)
+    request = _link_request(req, settings)
+    if isinstance(request, func.HttpResponse):
+        return request
     base = actions.base_url_of(req, settings)
     started = await actions.start_link(client, request, base, settings, actions.requester("http", req.headers))
     links = actions.links_for(base, started.instance_id)
@@ -66,10 +70,10 @@ async def start_link(req: func.HttpRequest, client: df.DurableOrchestrationClien
 
 async def run_preflight(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     settings = AppSettings.from_env()
-    if refusal := refuse_unless_json_from_own_site(req, settings):
-        return refusal
+    request = _link_request(req, settings)
+    if isinstance(request, func.HttpResponse):
+        return request
     try:
-        request = _parse_request(req, settings)
         wait = _wait_seconds(req.params.get("wait"))
     except InvalidRequest as exc:
         return _invalid(exc)
