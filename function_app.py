@@ -1,5 +1,8 @@
 """The Functions app: it creates the app and registers each module's blueprint (and, if
-TOKEN_PREFETCH_AT_START asks for it, starts fetching the app tokens in the background)."""
+TOKEN_PREFETCH_AT_START asks for it, starts fetching the app tokens in the background).
+
+A cold start pays for what is imported here: the blueprints hold the functions' names and bindings,
+and their bodies import the code a request needs on the first one (bench.coldstart measures it)."""
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -8,8 +11,7 @@ from activities.events import bp as events
 from activities.facts import bp as facts
 from activities.setup import bp as setup
 from activities.status import bp as status
-from orchestrators.link_environment import bp as link_environment
-from orchestrators.preflight import bp as preflight
+from orchestrators.blueprint import bp as orchestrators
 from services.startup import start_token_prefetch
 from triggers.health_deep import bp as health_deep
 from triggers.http_api import bp as http_api
@@ -18,7 +20,7 @@ from triggers.queue_intake import bp as queue_intake
 from triggers.review import bp as review
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-for blueprint in (http_api, health_deep, review, operator_views, queue_intake, link_environment, preflight, facts,
+for blueprint in (http_api, health_deep, review, operator_views, queue_intake, orchestrators, facts,
                   setup, events, status):
     app.register_functions(blueprint)
 start_token_prefetch()

@@ -1,7 +1,8 @@
 """The activities' way to the service clients, and how a client failure becomes a fact error.
 
-The clients module is imported on first use, not when the app loads: it pulls in azure-identity
-and msal, which cost cold-start time on a Consumption plan.
+Everything but this module's own code is imported on first use, not when the app loads: the clients
+pull in azure-identity and msal, and the request model, the errors and telemetry cost cold-start
+time too (a Consumption plan's cold start is every module the app loads).
 """
 
 from __future__ import annotations
@@ -9,13 +10,10 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from domain.permissions import remedy_for
-from domain.request import LinkRequest
-from services import telemetry
-from services.errors import PermissionDenied, ServiceError, ServiceUnavailable, Throttled
-
 if TYPE_CHECKING:
     from domain.facts import FactError
+    from services import telemetry
+    from services.errors import ServiceError
 
 
 def clients():
@@ -25,6 +23,7 @@ def clients():
 
 def fact_error(exc: ServiceError) -> "FactError":
     from domain.facts import FactError
+    from services.errors import ServiceUnavailable, Throttled
 
     return FactError(service=exc.service, operation=exc.operation, message=exc.message, status=exc.status,
                      code=exc.code, remedy=getattr(exc, "remedy", None) or _permission_remedy(exc),
@@ -34,6 +33,8 @@ def fact_error(exc: ServiceError) -> "FactError":
 
 def _permission_remedy(exc: ServiceError) -> str | None:
     """A 403 means the app's identity lacks a grant: name it and how to give it."""
+    from services.errors import PermissionDenied
+
     if isinstance(exc, PermissionDenied) and exc.status == 403:
         from domain.permissions import remedy_for
 
@@ -45,6 +46,9 @@ def _permission_remedy(exc: ServiceError) -> str | None:
 def traced(activity: str, payload: dict[str, Any]) -> Iterator[telemetry.Span]:
     """The activity's span. Link-only activities get no instanceId in their input: a link's is
     `link-<lcsEnvironmentId>` by contract (fact activities, shared with preflight, get it passed)."""
+    from domain.request import LinkRequest
+    from services import telemetry
+
     request = LinkRequest.from_dict(payload["request"])
     with telemetry.activity_span(activity, payload.get("instanceId") or request.instance_id,
                                  request.correlationId, request.operator) as span:
@@ -54,6 +58,7 @@ def traced(activity: str, payload: dict[str, Any]) -> Iterator[telemetry.Span]:
 def gather(name: str, fetch: Callable[[], Any]) -> dict[str, Any]:
     """Run one fact fetch; a service failure (after the HTTP policy's retries) becomes the fact's error."""
     from domain.facts import FactResult
+    from services.errors import ServiceError
 
     try:
         return FactResult(name, value=fetch()).to_json()

@@ -10,8 +10,6 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from activities import names
-from domain.queue_text import encode_message
-from services import telemetry
 
 EVENTS_QUEUE = "link-events"
 
@@ -22,6 +20,9 @@ bp = df.Blueprint()
 @bp.activity_trigger(input_name="event")
 @bp.queue_output(arg_name="message", queue_name=EVENTS_QUEUE, connection="AzureWebJobsStorage")
 def publish_event(event: dict, message: func.Out[str]) -> None:
+    from domain.queue_text import encode_message
+    from services import telemetry  # loaded with the first event, not with the app
+
     with telemetry.activity_span(names.PUBLISH_EVENT, event.get("instanceId"), event.get("correlationId")) as span:
         span.event("phase changed", type=event.get("type"), at=event.get("at"), instanceId=event.get("instanceId"))
         # Base64 on the wire, as before host.json said messageEncoding none (see domain.queue_text).

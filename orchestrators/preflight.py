@@ -14,11 +14,9 @@ from orchestrators.options import RunOptions
 from orchestrators.projection import STORED_DOCUMENT_SINCE, document_name, projection
 from orchestrators.validation import STORE_RETRY, checks_to_json, validate, validation_passed
 
-bp = df.Blueprint()
 
-
-@bp.orchestration_trigger(context_name="context")
-def preflight(context: df.DurableOrchestrationContext):
+def run_preflight(context: df.DurableOrchestrationContext):
+    """The `preflight` orchestrator's body (orchestrators/blueprint.py registers it)."""
     data = context.get_input()
     # From contract 2 on the report is kept in the status store (orchestrators/projection.py).
     stores_document = data.get("version", 1) >= STORED_DOCUMENT_SINCE

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from domain.request import MAX_UPN_LENGTH
-from domain.values import is_guid, normalize_guid
 from triggers.problems import json_response, problem, problem_response
 
 bp = func.Blueprint()
@@ -24,6 +22,9 @@ def _bad(field: str, message: str) -> func.HttpResponse:
 
 @bp.route(route="health/permissions", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 def health_permissions(req: func.HttpRequest) -> func.HttpResponse:
+    from domain.request import MAX_UPN_LENGTH
+    from domain.values import is_guid, normalize_guid
+
     environment = (req.params.get("powerPlatformEnvironmentId") or "").strip() or None
     account = (req.params.get("lcsAccount") or "").strip() or None
     if environment is not None and not is_guid(environment):

@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 import azure.durable_functions as df
 import azure.functions as func
 
-from triggers import link_actions as actions
 from triggers.problems import json_response, problem, problem_response
 
 bp = df.Blueprint()
@@ -30,6 +29,8 @@ async def audit(req: func.HttpRequest, client) -> func.HttpResponse:
 async def show_fleet(req: func.HttpRequest, client) -> func.HttpResponse:
     from webui import PAGE_HEADERS  # the page's code loads on first view, not at cold start
     from webui.fleet_page import render_fleet_page
+
+    from triggers import link_actions as actions
     items = await actions.list_links(client, actions.base_url_of(req), None)
     phase = (req.params.get("phase") or "").strip()[:64] or None
     page = render_fleet_page(items, phase=phase, now=datetime.now(timezone.utc))
@@ -39,6 +40,8 @@ async def show_fleet(req: func.HttpRequest, client) -> func.HttpResponse:
 
 async def show_audit(req: func.HttpRequest, client) -> func.HttpResponse:
     from webui.audit import audit_record
+
+    from triggers import link_actions as actions
     instance_id = req.route_params["instanceId"]
     document = await actions.load_status(client, instance_id, actions.base_url_of(req))
     if document is None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from domain.queue_text import decode_message, encode_message
-from domain.request import InvalidRequest, decode_link_request
-from triggers import link_actions as actions
-from triggers.settings import AppSettings
+if TYPE_CHECKING:
+    from domain.request import InvalidRequest
+    from triggers.settings import AppSettings
 
 REQUESTS_QUEUE = "link-requests"
 POISON_QUEUE = f"{REQUESTS_QUEUE}-poison"
@@ -30,6 +30,8 @@ bp = df.Blueprint()
 
 def parse_message(raw: bytes, settings: AppSettings):
     """`raw` is the message's content once base64 is undone (see decode_message)."""
+    from domain.request import decode_link_request
+
     return decode_link_request(raw, where="(message)", max_bytes=MAX_MESSAGE_BYTES,
                                default_setup_mode=settings.default_setup_mode,
                                default_confirmation_timeout=settings.default_confirmation_timeout)
@@ -64,6 +66,12 @@ def poison_document(raw: bytes, message_id: str | None, error: InvalidRequest) -
 @bp.durable_client_input(client_name="client")
 async def link_request_from_queue(message: func.QueueMessage, poison: func.Out[str],
                                   client: df.DurableOrchestrationClient) -> None:
+    # The request model and the link actions load with the first message, not with the app.
+    from domain.queue_text import decode_message, encode_message
+    from domain.request import InvalidRequest
+    from triggers import link_actions as actions
+    from triggers.settings import AppSettings
+
     settings = AppSettings.from_env()
     raw = decode_message(message.get_body())
     try:

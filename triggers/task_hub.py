@@ -19,7 +19,6 @@ from typing import Any, Awaitable, Callable
 import aiohttp
 import azure.functions as func
 
-from services.status_store import StatusStoreUnavailable
 from triggers.problems import problem, problem_response
 
 RETRY_AFTER_SECONDS = 30
@@ -64,6 +63,8 @@ def answers_503_when_storage_fails(route: Callable[..., Awaitable[func.HttpRespo
     being unavailable is a 503 with the store's own Retry-After."""
     @functools.wraps(route)
     async def guarded_route(req: func.HttpRequest, client: Any) -> func.HttpResponse:
+        from services.status_store import StatusStoreUnavailable  # on the first request, not at cold start
+
         try:
             return await route(req, guard_client(client))
         except (TaskHubUnavailable, StatusStoreUnavailable) as exc:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any, Callable
 import azure.durable_functions as df
 
 from activities.clients import gather, traced
-from domain.request import LinkRequest
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from domain.facts.base import FactSpec
+    from domain.request import LinkRequest
 
 bp = df.Blueprint()
 Fetcher = Callable[[dict[str, Any]], Any]
@@ -40,6 +40,8 @@ def gather_fact(fact: "FactSpec", payload: dict[str, Any], fetch: Fetcher) -> di
 
 
 def request_of(payload: dict[str, Any]) -> LinkRequest:
+    from domain.request import LinkRequest
+
     return LinkRequest.from_dict(payload["request"])
 
 

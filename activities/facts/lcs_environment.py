@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from activities.clients import clients
 from activities.facts._gather import fact_activity, gather_fact, request_of
-from services.errors import PermissionDenied
 
 if TYPE_CHECKING:
     from domain.facts.lcs_environment import LcsEnvironmentFacts
@@ -21,6 +20,7 @@ def gather_lcs_environment(payload: dict) -> dict:
 
 def fetch_lcs_environment(payload: dict[str, Any]) -> "LcsEnvironmentFacts":
     from domain.facts.lcs_environment import LcsEnvironmentFacts
+    from services.errors import PermissionDenied
 
     request = request_of(payload)
     lcs = clients().lcs(request.operator)

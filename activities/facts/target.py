@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from activities.clients import clients
 from activities.facts._gather import fact_activity, gather_fact, in_context, request_of
-from services.errors import ServiceError
 
 if TYPE_CHECKING:
     from domain.facts.target import PowerPlatformEnvironment
@@ -43,6 +42,8 @@ def fetch_target(payload: dict[str, Any]) -> "PowerPlatformEnvironment":
 def _location_regions(bap) -> dict[str, tuple[str, ...]]:
     """BAP's own list of each geography's Azure regions; only a second source, so a failure leaves
     the check with the table alone."""
+    from services.errors import ServiceError
+
     try:
         return bap.list_location_regions()
     except ServiceError:

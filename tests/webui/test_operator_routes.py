@@ -8,6 +8,7 @@ import pytest
 from tests.webui.support import fleet_item as item, parse, provisioning_status
 
 views = pytest.importorskip("triggers.operator_views")
+link_actions = pytest.importorskip("triggers.link_actions")  # the views import it on their first call
 CLIENT = object()
 
 
@@ -22,9 +23,9 @@ def actions(monkeypatch):
     async def load_status(client, instance_id, base_url):
         calls.append(("load", instance_id))
         return provisioning_status() if instance_id == "link-a" else None
-    monkeypatch.setattr(views.actions, "list_links", list_links)
-    monkeypatch.setattr(views.actions, "load_status", load_status)
-    monkeypatch.setattr(views.actions, "base_url_of", lambda req: "http://127.0.0.1:7071")
+    monkeypatch.setattr(link_actions, "list_links", list_links)
+    monkeypatch.setattr(link_actions, "load_status", load_status)
+    monkeypatch.setattr(link_actions, "base_url_of", lambda req: "http://127.0.0.1:7071")
     return calls
 
 
