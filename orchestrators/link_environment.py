@@ -30,7 +30,6 @@ from orchestrators.validation import ACTIVITY_RETRY, STORE_RETRY, checks_to_json
 if TYPE_CHECKING:
     from domain.facts import Facts
 
-bp = df.Blueprint()
 WRITTEN_BEFORE_SHOWN = phases.FINAL_PHASES | {phases.STARTING_SETUP}
 
 SETUP_RETRY_PAUSE_SECONDS = 60
@@ -38,11 +37,6 @@ DISCONNECTED_RECOMMENDATION = (
     "The initial Power Platform environment was disconnected from finance and operations. Keep it or delete it on "
     "purpose: kept, it has no Dataverse database, so dual-write, virtual tables and Export to Data Lake can't use it."
 )
-
-
-@bp.orchestration_trigger(context_name="context")
-def link_environment(context: df.DurableOrchestrationContext):
-    return (yield from LinkRun(context, context.get_input()).execute())
 
 
 class LinkRun:
