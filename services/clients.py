@@ -133,9 +133,22 @@ class ServiceClients:
         self._prefetch(dataverse_scope(instance_url.strip().rstrip("/")), "dataverse")
 
     def prefetch_app_tokens(self) -> None:
-        """Start fetching, in the background, the app tokens every validation asks for."""
+        """Start fetching, in the background, the app tokens every validation asks for. The
+        credential is built here first (importing azure-identity), so that the requests go out
+        together rather than each after its share of that import."""
+        self._app_tokens.credential()
         for scope, service in ((GRAPH_SCOPE, "graph"), (BAP_SCOPE, "bap"), (POWERPLATFORM_API_SCOPE, "powerplatform")):
             self._prefetch(scope, service)
+
+    def prefetch_lcs_sign_in(self) -> None:
+        """Start reading the LCS token cache and discovering its authority in the background, so
+        that the first LCS call asks only for its token (see LcsTokenProvider.prepare)."""
+        def prepare() -> None:
+            try:
+                self._lcs_token_provider().prepare()
+            except TokenUnavailable:
+                pass  # left for the first LCS call to meet and report
+        threading.Thread(target=prepare, name="lcs-sign-in-prefetch", daemon=True).start()
 
     def _prefetch(self, scope: str, service: str) -> None:
         def fetch() -> None:
