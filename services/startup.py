@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from typing import Callable, Mapping
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,18 @@ def start_token_prefetch(environ: Mapping[str, str] = os.environ) -> threading.T
 
 def warm_up() -> None:
     """The steps in the order the first validation needs them: the token requests go out first
-    (they wait on the network, the imports that follow do not)."""
+    (they wait on the network, the imports that follow do not). Returns once all are done."""
     from services.clients import get_clients
 
-    for step in (lambda: get_clients().prefetch_app_tokens(), lambda: get_clients().prefetch_lcs_sign_in(),
+    started = time.monotonic()
+    fetches: list[threading.Thread] = []
+    for step in (lambda: fetches.extend(get_clients().prefetch_app_tokens()),
+                 lambda: fetches.append(get_clients().prefetch_lcs_sign_in()),
                  _status_store, _validation_modules):
         _quietly(step)
+    for fetch in fetches:
+        fetch.join()
+    log.info("start-up warm-up done in %d ms", round((time.monotonic() - started) * 1000))
 
 
 def _status_store() -> None:

@@ -26,16 +26,13 @@ REQUEST = {"lcsProjectId": 1234567, "lcsEnvironmentId": "a98e06c0-b563-411f-9431
 # Loads the app, warms it up (or not), then plays a first validation's pure steps and the fact
 # activities its setup mode needs, stage after stage; prints the modules and Entra calls each part added.
 SCRIPT = textwrap.dedent("""
-    import json, sys, threading
+    import json, sys
     import function_app
     from harness_probe import entra_calls
     warm = sys.argv[1] == "warm"
     if warm:
         from services.startup import warm_up
-        warm_up()
-        for thread in threading.enumerate():
-            if thread.name in ("token-prefetch", "lcs-sign-in-prefetch"):
-                thread.join()
+        warm_up()  # returns once its fetches are done
     before, entra_before = set(sys.modules), entra_calls()
     request = json.loads(sys.argv[2])
     from orchestrators.validation import facts_needed
