@@ -6,9 +6,12 @@ status store's client, and import the fact and check modules. The first link on 
 then waits for none of it. A step that fails is left for the request that needs it to meet and
 report; nothing is fetched for any operator (no LCS token is refreshed).
 
-Off by default: it is free only where instances start before traffic (Premium, Flex Consumption
-always-ready); on a Consumption plan the first request is what starts the instance, and the warm-up
-competes with it for the core (measured in bench/README.md, "Fan-out").
+Unset, it is off (the tests and benchmarks choose); the deployment template and the example local
+settings turn it on. Measured on a fresh host whose first request arrives as the instance is ready
+(a Flex Consumption instance started by that request): the warm-up races it and still shortens a
+first validation by about 2 L; a first status read instead pays about 50 ms for the competition, and
+reads after it find the status store ready. On an instance started before its traffic (always-ready,
+Premium) the first validation costs what a warm one does. bench/README.md, "Fan-out", has the figures.
 """
 
 from __future__ import annotations
