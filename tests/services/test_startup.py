@@ -26,9 +26,15 @@ REQUEST = {"lcsProjectId": 1234567, "lcsEnvironmentId": "a98e06c0-b563-411f-9431
 # Loads the app, warms it up (or not), then plays a first validation's pure steps and the fact
 # activities its setup mode needs, stage after stage; prints the modules and Entra calls each part added.
 SCRIPT = textwrap.dedent("""
-    import json, sys
+    import json, os, ssl, sys, urllib.request
     import function_app
-    from harness_probe import entra_calls
+
+    def entra_calls():
+        context = ssl.create_default_context(cafile=os.environ["SANDBOX_CA"])
+        with urllib.request.urlopen(os.environ["SANDBOX_URL"] + "/_sandbox/calls", context=context) as answer:
+            calls = json.loads(answer.read())
+        return [c["path"].rsplit("/", 1)[-1] for c in calls if c["service"] == "entra"]
+
     warm = sys.argv[1] == "warm"
     if warm:
         from services.startup import warm_up
@@ -60,18 +66,6 @@ SCRIPT = textwrap.dedent("""
                       "facts": sorted(values)}))
 """)
 
-PROBE = textwrap.dedent("""
-    import json, os, ssl, urllib.request
-
-    def entra_calls():
-        context = ssl.create_default_context(cafile=os.environ["SANDBOX_CA"])
-        with urllib.request.urlopen(os.environ["SANDBOX_URL"] + "/_sandbox/calls", context=context) as answer:
-            calls = json.loads(answer.read())
-        calls = calls.get("calls", calls) if isinstance(calls, dict) else calls
-        return [c["path"].rsplit("/", 1)[-1] for c in calls if c["service"] == "entra"]
-""")
-
-
 @pytest.fixture(scope="module")
 def sandbox():
     server = SandboxServer.start(scenario="happy-path", port=0)
@@ -82,12 +76,11 @@ def sandbox():
 @pytest.fixture(scope="module")
 def env(sandbox, tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("startup")
-    (folder / "harness_probe.py").write_text(PROBE)
     settings = {**sandbox.settings(), "LCS_TOKEN_CACHE": str(folder / "token-cache.json"),
                 "AzureWebJobsStorage": "UseDevelopmentStorage=true", "TOKEN_PREFETCH_AT_START": "false"}
     lcs_sign_in(ServiceSettings.from_env(settings), OPERATOR, on_prompt=lambda prompt: None)
     return {**os.environ, **settings, "SANDBOX_URL": sandbox.base_url, "SANDBOX_CA": sandbox.ca_cert_path,
-            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(folder)])}
+            "PYTHONPATH": str(REPO_ROOT)}
 
 
 def first_validation(env: dict[str, str], sandbox, warm: bool) -> dict:
