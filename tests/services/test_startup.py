@@ -14,7 +14,6 @@ import textwrap
 import pytest
 
 from devhost.testing import REPO_ROOT
-from sandbox.server import SandboxServer
 from services.identity import lcs_sign_in
 from services.settings import ServiceSettings
 
@@ -67,14 +66,8 @@ SCRIPT = textwrap.dedent("""
 """)
 
 @pytest.fixture(scope="module")
-def sandbox():
-    server = SandboxServer.start(scenario="happy-path", port=0)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def env(sandbox, tmp_path_factory) -> dict[str, str]:
+    sandbox.load_scenario({"extends": "happy-path"})  # the session's sandbox, as other modules may have left it
     folder = tmp_path_factory.mktemp("startup")
     settings = {**sandbox.settings(), "LCS_TOKEN_CACHE": str(folder / "token-cache.json"),
                 "AzureWebJobsStorage": "UseDevelopmentStorage=true", "TOKEN_PREFETCH_AT_START": "false"}
