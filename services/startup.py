@@ -9,7 +9,7 @@ report; nothing is fetched for any operator (no LCS token is refreshed).
 Unset, it is off (the tests and benchmarks choose); the deployment template and the example local
 settings turn it on. Measured on a fresh host whose first request arrives as the instance is ready
 (a Flex Consumption instance started by that request): the warm-up races it and still shortens a
-first validation by about 2 L; a first status read instead pays about 50 ms for the competition, and
+first validation by 1 to 2 L; a first status read instead pays 20-40 ms for the competition, and
 reads after it find the status store ready. On an instance started before its traffic (always-ready,
 Premium) the first validation costs what a warm one does. bench/README.md, "Fan-out", has the figures.
 """

@@ -116,7 +116,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     HTTP_TIMEOUT_SECONDS: '30'
     HTTP_MAX_RETRIES: '5'
     // On: the warm-up races the first request of an instance that request starts, and still takes
-    // about 2 L off a first validation (services/startup.py; bench/README.md, Fan-out).
+    // 1 to 2 L off a first validation (services/startup.py; bench/README.md, Fan-out).
     TOKEN_PREFETCH_AT_START: 'true'
   }
 }
