@@ -132,18 +132,21 @@ class ServiceClients:
             return
         self._prefetch(dataverse_scope(instance_url.strip().rstrip("/")), "dataverse")
 
-    def prefetch_app_tokens(self) -> None:
-        """Start fetching, in the background, the app tokens every validation asks for."""
-        for scope, service in ((GRAPH_SCOPE, "graph"), (BAP_SCOPE, "bap"), (POWERPLATFORM_API_SCOPE, "powerplatform")):
-            self._prefetch(scope, service)
+    def prefetch_app_tokens(self) -> list[threading.Thread]:
+        """Start fetching, in the background, the app tokens every validation asks for. The
+        credential is built here first (importing azure-identity), so that the requests go out
+        together rather than each after its share of that import."""
+        self._app_tokens.credential()
+        return [self._prefetch(scope, service) for scope, service in
+                ((GRAPH_SCOPE, "graph"), (BAP_SCOPE, "bap"), (POWERPLATFORM_API_SCOPE, "powerplatform"))]
 
-    def _prefetch(self, scope: str, service: str) -> None:
-        def fetch() -> None:
-            try:
-                self._app_tokens.token(scope, service=service)
-            except TokenUnavailable:
-                pass  # left for the call that needs it to meet and report
-        threading.Thread(target=fetch, name="token-prefetch", daemon=True).start()
+    def prefetch_lcs_sign_in(self) -> threading.Thread:
+        """Start reading the LCS token cache and discovering its authority in the background, so
+        that the first LCS call asks only for its token (see LcsTokenProvider.prepare)."""
+        return _in_background("lcs-sign-in-prefetch", lambda: self._lcs_token_provider().prepare())
+
+    def _prefetch(self, scope: str, service: str) -> threading.Thread:
+        return _in_background("token-prefetch", lambda: self._app_tokens.token(scope, service=service))
 
     def _app_service(self, service: str, scope: str, hosts: tuple[str, ...], setting: str,
                      headers: dict[str, str] | None = None):
@@ -166,6 +169,17 @@ class ServiceClients:
 
     def __repr__(self) -> str:
         return f"ServiceClients({self.settings!r})"
+
+
+def _in_background(name: str, fetch: Callable[[], object]) -> threading.Thread:
+    def run() -> None:
+        try:
+            fetch()
+        except TokenUnavailable:
+            pass  # left for the call that needs it to meet and report
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 @functools.lru_cache(maxsize=1)

@@ -141,6 +141,17 @@ class LcsTokenProvider:
                                       f"renewed silently: {reason.splitlines()[0][:300]}",
                                lcs_login_remedy(account_upn))
 
+    def prepare(self) -> None:
+        """Read the cache and build the msal application (its authority discovery, one openid
+        configuration request) ahead of the first call, when the cache holds any sign-in at all;
+        no token is asked for. TokenUnavailable as the first call would raise it."""
+        import msal
+
+        with self._lock:
+            self._ensure_cache()
+            if self._app is None and next(self._cache.search(msal.TokenCache.CredentialType.ACCOUNT), None):
+                self._app = _msal_call(lambda: _public_app(self._settings, self._cache, None), None)
+
     def account(self, account_upn: str) -> LcsAccount:
         with self._lock:
             return _to_account(self._account(account_upn))

@@ -115,8 +115,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     LCS_METADATA_CALLS_PER_MINUTE: settings.lcsMetadataCallsPerMinute
     HTTP_TIMEOUT_SECONDS: '30'
     HTTP_MAX_RETRIES: '5'
-    // Off: a Flex Consumption instance starts with its first request (README, Benchmarks).
-    TOKEN_PREFETCH_AT_START: 'false'
+    // On: the warm-up races the first request of an instance that request starts, and still takes
+    // 1 to 2 L off a first validation (services/startup.py; bench/README.md, Fan-out).
+    TOKEN_PREFETCH_AT_START: 'true'
   }
 }
 

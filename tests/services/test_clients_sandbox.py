@@ -431,3 +431,18 @@ def test_start_up_prefetch_fetches_the_three_app_scopes_only_when_asked(fresh, t
     assert token_requests(fresh) == 3
     clients.bap.get_tenant_settings(), clients.graph.get_tenant_id(), clients.powerplatform.get_tenant_capacity()
     assert token_requests(fresh) == 3  # the calls that followed used the prefetched tokens
+
+
+def test_lcs_sign_in_prepared_ahead_discovers_the_authority_and_asks_no_token(fresh, token_cache, tmp_path):
+    from services.identity import LcsTokenProvider
+    from services.tokencache import FileTokenCacheStore
+
+    settings = ServiceSettings.from_env({**fresh.settings(), "LCS_TOKEN_CACHE": token_cache})
+    nobody = LcsTokenProvider(settings, FileTokenCacheStore(str(tmp_path / "empty.json")))
+    nobody.prepare()
+    assert service_calls(fresh, "entra") == []  # nothing is signed in: nothing to discover for
+    provider = LcsTokenProvider(settings, FileTokenCacheStore(token_cache))
+    provider.prepare()
+    assert [c["path"].rsplit("/", 1)[-1] for c in service_calls(fresh, "entra")] == ["openid-configuration"]
+    assert provider.token(ADMIN) and provider.token(AUDITOR)
+    assert len(service_calls(fresh, "entra")) == 1  # the first calls found the authority discovered
