@@ -23,4 +23,6 @@ app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (http_api, health_deep, review, operator_views, queue_intake, orchestrators, facts,
                   setup, events, status):
     app.register_functions(blueprint)
-start_token_prefetch()
+# The code a first link runs beyond the blueprints: with the warm-up on, it loads in the background too.
+FIRST_REQUEST_MODULES = ("orchestrators.link_environment", "orchestrators.preflight", "triggers.api_handlers")
+start_token_prefetch(modules=FIRST_REQUEST_MODULES)

@@ -16,25 +16,28 @@ Premium) the first validation costs what a warm one does. bench/README.md, "Fan-
 
 from __future__ import annotations
 
+import functools
+import importlib
 import logging
 import os
 import threading
 import time
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 log = logging.getLogger(__name__)
 
 
-def start_token_prefetch(environ: Mapping[str, str] = os.environ) -> threading.Thread | None:
-    """Start the warm-up thread if the setting asks for it; nothing is imported otherwise."""
+def start_token_prefetch(environ: Mapping[str, str] = os.environ, modules: Sequence[str] = ()) -> threading.Thread | None:
+    """Start the warm-up thread if the setting asks for it; nothing is imported otherwise. `modules`:
+    the upper layers' code a first request imports (the app names it; services cannot import it)."""
     if environ.get("TOKEN_PREFETCH_AT_START", "").strip().lower() not in ("1", "true", "yes"):
         return None
-    thread = threading.Thread(target=warm_up, name="token-prefetch-at-start", daemon=True)
+    thread = threading.Thread(target=warm_up, args=(modules,), name="token-prefetch-at-start", daemon=True)
     thread.start()
     return thread
 
 
-def warm_up() -> None:
+def warm_up(modules: Sequence[str] = ()) -> None:
     """The steps in the order the first validation needs them: the token requests go out first
     (they wait on the network, the imports that follow do not). Returns once all are done."""
     from services.clients import get_clients
@@ -43,7 +46,7 @@ def warm_up() -> None:
     fetches: list[threading.Thread] = []
     for step in (lambda: fetches.extend(get_clients().prefetch_app_tokens()),
                  lambda: fetches.append(get_clients().prefetch_lcs_sign_in()),
-                 _status_store, _validation_modules):
+                 _status_store, _validation_modules, *(functools.partial(importlib.import_module, m) for m in modules)):
         _quietly(step)
     for fetch in fetches:
         fetch.join()

@@ -37,7 +37,7 @@ SCRIPT = textwrap.dedent("""
     warm = sys.argv[1] == "warm"
     if warm:
         from services.startup import warm_up
-        warm_up()  # returns once its fetches are done
+        warm_up(function_app.FIRST_REQUEST_MODULES)  # returns once its fetches are done
     before, entra_before = set(sys.modules), entra_calls()
     request = json.loads(sys.argv[2])
     from orchestrators.validation import facts_needed
