@@ -6,10 +6,12 @@ costs the same latency L, against the same fact fetches run one after another.
 Validation time is measured as a caller sees it: from POST /api/links to the status showing
 AwaitingConfirmation (so it includes the HTTP start, the validating event, engine episodes and
 token fetches). "Cold" is the first link on a fresh host (tokens fetched, service clients
-imported); "warm" links follow on the same host. "Cold, tokens prefetched at start-up" is the
-first link on another fresh host started with TOKEN_PREFETCH_AT_START=true, once its start-up
-prefetch is done (a host that started before its first request). The sequential figure calls the same fact
-activities one after another in this process, against the same sandbox.
+imported); "warm" links follow on the same host. "Cold, warm-up done" is the first link on another
+fresh host started with TOKEN_PREFETCH_AT_START=true, once its start-up warm-up is done (a host
+that started before its first request); "racing the warm-up", the first request sent as soon as
+such a host is ready (a host started by that request). The floor is bench.floor_app. The
+sequential figure calls the same fact activities one after another in this process, against the
+same sandbox.
 """
 
 from __future__ import annotations
@@ -118,11 +120,19 @@ def set_latency(stack: Stack, latency_ms: int) -> None:
                               **{s: {"latencyMs": latency_ms} for s in SERVICES}})
 
 
-def cold_with_prefetch(latency_ms: int) -> tuple[float, float, list[Call], int, float]:
-    with bench_stack(many_links(1, project_per_link=True), extra_env={"TOKEN_PREFETCH_AT_START": "true"}) as stack:
-        wait_for(lambda: len({c.scope for c in stack.recorder.snapshot() if c.scope}) >= 3,
-                 what="the start-up token prefetch")
-        set_latency(stack, latency_ms)
+WARM_UP_DONE = "start-up warm-up done"
+
+
+def cold_with_warm_up(latency_ms: int, racing: bool) -> tuple[float, float, list[Call], int, float]:
+    """The first link on a fresh host with TOKEN_PREFETCH_AT_START on: sent once the warm-up is done
+    (an instance started before its traffic), or `racing` it, sent as soon as the host is ready (an
+    instance started by that request), every call costing L from the start."""
+    faults = {"seed": 1, **{s: {"latencyMs": latency_ms} for s in SERVICES}} if racing else None
+    with bench_stack(many_links(1, project_per_link=True, faults=faults),
+                     extra_env={"TOKEN_PREFETCH_AT_START": "true"}) as stack:
+        if not racing:
+            wait_for(lambda: WARM_UP_DONE in stack.host.logs(), what="the start-up warm-up")
+            set_latency(stack, latency_ms)
         return timed_validation(stack, 0)
 
 
@@ -146,8 +156,10 @@ def main() -> None:
         sequential_cold = sequential_facts(stack, 1 + args.warm_runs)
         sequential_warm = [sequential_facts(stack, 2 + args.warm_runs + i) for i in range(args.warm_runs)]
 
-    progress("validation on devhost, cold host with the start-up token prefetch")
-    prefetched = cold_with_prefetch(args.latency_ms)
+    progress("validation on devhost, cold host with the start-up warm-up done")
+    prefetched = cold_with_warm_up(args.latency_ms, racing=False)
+    progress("validation on devhost, cold host, the first request racing the start-up warm-up")
+    racing = cold_with_warm_up(args.latency_ms, racing=True)
     progress("the engine's floor: the SDKs alone making the three dependent calls (bench.floor_app)")
     floor_cold, floor_warm = floor_runs(args.latency_ms, args.warm_runs)
 
@@ -158,8 +170,10 @@ def main() -> None:
     say(f"fan-out: every call (Entra included) answered after L = {args.latency_ms} ms")
     say(f"  devhost validation, cold host: {cold[0]:.2f} s = {cold[0] / latency:.1f} L "
         f"(sandbox traffic {cold[1]:.2f} s, {cold[3]} calls, longest chain of dependent calls {len(cold[2])})")
-    say(f"  devhost validation, cold host, tokens prefetched at start-up: {prefetched[0]:.2f} s = "
+    say(f"  devhost validation, cold host, start-up warm-up (TOKEN_PREFETCH_AT_START) done: {prefetched[0]:.2f} s = "
         f"{prefetched[0] / latency:.1f} L ({prefetched[3]} calls, longest chain {len(prefetched[2])})")
+    say(f"  devhost validation, cold host, the first request racing the warm-up: {racing[0]:.2f} s = "
+        f"{racing[0] / latency:.1f} L ({racing[3]} calls seen from the request on, longest chain {len(racing[2])})")
     say(f"  devhost validation, warm (median of {len(warm)}): {warm_elapsed:.2f} s = {warm_elapsed / latency:.1f} L "
         f"(sandbox traffic {warm_span:.2f} s, {warm[0][3]} calls, longest chain {len(warm[0][2])})")
     say(f"    warm chain: {' -> '.join(describe(c) for c in warm[0][2])}")
@@ -180,8 +194,9 @@ def main() -> None:
         f"{warm_elapsed / floor:.2f}x, {(warm_elapsed - floor) * 1000:.0f} ms over it")
     say(f"  speed-up of the fan-out, warm: {seq_warm / warm_elapsed:.1f}x; goals: validation warm <= 3 L "
         f"({'met' if warm_elapsed / latency <= 3 else 'missed'}), cold host <= 4 L "
-        f"({'met' if cold[0] / latency <= 4 else 'missed'}; with the start-up prefetch "
-        f"{'met' if prefetched[0] / latency <= 4 else 'missed'})")
+        f"({'met' if cold[0] / latency <= 4 else 'missed'}; with the warm-up done "
+        f"{'met' if prefetched[0] / latency <= 4 else 'missed'}, racing it "
+        f"{'met' if racing[0] / latency <= 4 else 'missed'})")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,8 @@ def test_the_validating_document_and_event_go_out_with_the_first_facts():
     player = Player(link_input())
     first_stage = FACT_ACTIVITIES - {"gather_dataverse_roles", "gather_dataverse_integration"}
     assert set(player.scheduled) == first_stage | {"save_status", "publish_event"}
+    # The facts go out first (the worker starts them first), then the document and the event.
+    assert player.scheduled[-2:] == ["save_status", "publish_event"]
     [written] = player.inputs("save_status")
     assert (written["version"], written["document"]["phase"]) == (1, "Validating")
     assert player.published() == ["link.validating"]
@@ -71,7 +73,9 @@ def test_a_contract_2_run_writes_and_announces_validating_before_its_first_facts
     player.step(player.completions())
     assert player.scheduled == ["save_status", "publish_event"]
     player.step(player.completions())
-    assert set(player.scheduled[2:]) == FACT_ACTIVITIES - {"gather_dataverse_roles", "gather_dataverse_integration"}
+    assert player.scheduled[2:] == ["gather_operator", "gather_target_environment", "gather_tenant_settings",
+                                    "gather_capacity", "gather_lcs_environment", "gather_lcs_links",
+                                    "gather_lcs_integration"]  # the declared order, as release stop-18 recorded it
 
 
 def test_a_failed_check_ends_the_run_validation_failed_before_any_wait():
