@@ -82,12 +82,6 @@ def floor_runs(latency_ms: int, warm_runs: int) -> tuple[tuple[float, ...], list
         return timed_floor(stack), [timed_floor(stack) for _ in range(warm_runs)]
 
 
-def chain_split(chain: list[Call]) -> tuple[float, float]:
-    """(seconds the chain's calls took at the sandbox, seconds between one's answer and the next's request)."""
-    inside = sum(c.finished - c.started for c in chain)
-    return inside, (chain[-1].finished - chain[0].started) - inside
-
-
 @functools.cache
 def app_functions() -> dict[str, Callable[..., Any]]:
     """The app's functions by name (the SDK indexes an app only once)."""
@@ -177,9 +171,9 @@ def main() -> None:
     say(f"  devhost validation, warm (median of {len(warm)}): {warm_elapsed:.2f} s = {warm_elapsed / latency:.1f} L "
         f"(sandbox traffic {warm_span:.2f} s, {warm[0][3]} calls, longest chain {len(warm[0][2])})")
     say(f"    warm chain: {' -> '.join(describe(c) for c in warm[0][2])}")
-    inside, between = (median(x) for x in zip(*(chain_split(w[2]) for w in warm)))
+    inside = median(sum(c.finished - c.started for c in w[2]) for w in warm)
     say(f"    the chain's {len(warm[0][2])} calls at the sandbox {inside:.2f} s = {inside / latency:.2f} L (L each, plus "
-        f"the sandbox's own time); between them, in the app: {between * 1000:.0f} ms")
+        f"the sandbox's own time)")
     say(f"    warm, outside the sandbox traffic (HTTP start, the validating event, episodes before the first "
         f"call and after the last answer): {warm_engine:.2f} s = {warm_engine / latency:.1f} L; "
         f"traffic alone {warm_span / latency:.1f} L")
