@@ -15,6 +15,7 @@ import pytest
 pytest.register_assert_rewrite("devhost.testing")  # it is a plugin too (its fixtures), imported just below
 
 from devhost.testing import REPO_ROOT, DevhostProcess  # noqa: E402
+from harness.stack import HOST_DEFAULTS  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
 from services.identity import lcs_sign_in  # noqa: E402
 from services.settings import ServiceSettings  # noqa: E402
@@ -32,6 +33,7 @@ def sandbox() -> Iterator[SandboxServer]:
 @pytest.fixture(scope="session")
 def product_env(sandbox: SandboxServer, azurite, tmp_path_factory) -> dict[str, str]:
     env = {
+        **HOST_DEFAULTS,
         **sandbox.settings(),
         "AzureWebJobsStorage": azurite.connection_string,
         "DURABLE_TASK_HUB": "EndToEnd",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from devhost.testing import REPO_ROOT, DevhostProcess
+from harness.stack import HOST_DEFAULTS
 from harness.happy_path import INSTANCE, LCS_ENV, OPERATOR, OPERATOR_NAME, PLACEHOLDER, PROJECT, TARGET  # noqa: F401
 from sandbox.server import SandboxServer
 
@@ -74,6 +75,7 @@ class Stack:
 def running_stack(state: Path, storage: str, task_hub: str) -> Iterator[Stack]:
     with SandboxServer.start("happy-path") as sandbox:
         env = {
+            **HOST_DEFAULTS,
             **sandbox.settings(),
             "AzureWebJobsStorage": storage,
             "DURABLE_TASK_HUB": task_hub,

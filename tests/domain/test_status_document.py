@@ -39,7 +39,7 @@ RECORDED = [pytest.param(doc, id=f"{path.parent.name}/{path.stem}#{number}")
 
 
 @pytest.mark.parametrize("recorded", RECORDED)
-def test_a_recorded_version_1_document_reads_and_writes_back_unchanged(recorded):
+def test_a_recorded_document_reads_and_writes_back_unchanged(recorded):
     before = copy.deepcopy(recorded)
     doc = StatusDocument.from_json(recorded)
     assert doc.to_json() == before
@@ -54,7 +54,7 @@ def test_the_recorded_fixtures_hold_every_kind_of_document():
 
 
 def test_a_version_1_document_reads_as_the_steps_it_reached():
-    linked = next(p.values[0] for p in RECORDED if p.values[0]["phase"] == phases.LINKED)
+    linked = next(p.values[0] for p in RECORDED if p.id.startswith("stop-8/") and p.values[0]["phase"] == phases.LINKED)
     doc = StatusDocument.from_json(linked)
     assert [step.state for step in timeline_steps(doc)] == ["done"] * 5
     assert doc.confirmation.attempt_count is None and doc.confirmation.total_attempts == 1
